@@ -1,0 +1,242 @@
+/* forksafe: internal declarations shared by the module's files.
+ *
+ * Everything here has hidden visibility; only the wrapped libc names are
+ * exported (see libforksafe.map).  Inside the module, libc functions that
+ * forksafe also wraps are always called through REAL(name), never by their
+ * public names, so wrappers never recurse into each other. */
+#ifndef FS_H
+#define FS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <signal.h>
+#include <spawn.h>
+#include "fs_parse.h"
+
+#define FS_EXPORT __attribute__((visibility("default")))
+#define FS_LIKELY(x) __builtin_expect(!!(x), 1)
+#define FS_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#define FS_SITE() ((uintptr_t)__builtin_return_address(0))
+
+struct termios;
+struct winsize;
+struct mmsghdr;
+struct timespec;
+struct file_handle;
+
+/* name, return type, parameter list, symbol version (NULL: default). */
+#define FS_REAL_LIST(X) \
+	X(open, int, (const char *, int, ...), NULL) \
+	X(open64, int, (const char *, int, ...), NULL) \
+	X(openat, int, (int, const char *, int, ...), NULL) \
+	X(openat64, int, (int, const char *, int, ...), NULL) \
+	X(__open, int, (const char *, int, ...), NULL) \
+	X(__open64, int, (const char *, int, ...), NULL) \
+	X(__open_2, int, (const char *, int), NULL) \
+	X(__open64_2, int, (const char *, int), NULL) \
+	X(__openat_2, int, (int, const char *, int), NULL) \
+	X(__openat64_2, int, (int, const char *, int), NULL) \
+	X(open_by_handle_at, int, (int, struct file_handle *, int), NULL) \
+	X(fopen, FILE *, (const char *, const char *), NULL) \
+	X(fopen64, FILE *, (const char *, const char *), NULL) \
+	X(freopen, FILE *, (const char *, const char *, FILE *), NULL) \
+	X(freopen64, FILE *, (const char *, const char *, FILE *), NULL) \
+	X(tmpfile, FILE *, (void), NULL) \
+	X(fdopen, FILE *, (int, const char *), NULL) \
+	X(popen, FILE *, (const char *, const char *), NULL) \
+	X(mkostemp, int, (char *, int), NULL) \
+	X(mkostemp64, int, (char *, int), NULL) \
+	X(mkostemps, int, (char *, int, int), NULL) \
+	X(mkostemps64, int, (char *, int, int), NULL) \
+	X(socket, int, (int, int, int), NULL) \
+	X(socketpair, int, (int, int, int, int *), NULL) \
+	X(accept4, int, (int, struct sockaddr *, socklen_t *, int), NULL) \
+	X(recvmsg, ssize_t, (int, struct msghdr *, int), NULL) \
+	X(recvmmsg, int, (int, struct mmsghdr *, unsigned int, int, struct timespec *), NULL) \
+	X(dup2, int, (int, int), NULL) \
+	X(dup3, int, (int, int, int), NULL) \
+	X(fcntl, int, (int, int, ...), NULL) \
+	X(fcntl64, int, (int, int, ...), NULL) \
+	X(ioctl, int, (int, unsigned long, ...), NULL) \
+	X(close, int, (int), NULL) \
+	X(close_range, int, (unsigned int, unsigned int, int), NULL) \
+	X(closefrom, void, (int), NULL) \
+	X(pipe2, int, (int *, int), NULL) \
+	X(epoll_create1, int, (int), NULL) \
+	X(eventfd, int, (unsigned int, int), NULL) \
+	X(signalfd, int, (int, const sigset_t *, int), NULL) \
+	X(timerfd_create, int, (int, int), NULL) \
+	X(inotify_init1, int, (int), NULL) \
+	X(fanotify_init, int, (unsigned int, unsigned int), NULL) \
+	X(memfd_create, int, (const char *, unsigned int), NULL) \
+	X(fsopen, int, (const char *, unsigned int), NULL) \
+	X(fsmount, int, (int, unsigned int, unsigned int), NULL) \
+	X(open_tree, int, (int, const char *, unsigned int), NULL) \
+	X(posix_openpt, int, (int), NULL) \
+	X(getpt, int, (void), NULL) \
+	X(grantpt, int, (int), NULL) \
+	X(unlockpt, int, (int), NULL) \
+	X(login_tty, int, (int), NULL) \
+	X(syscall, long, (long, ...), NULL) \
+	X(execve, int, (const char *, char *const[], char *const[]), NULL) \
+	X(execv, int, (const char *, char *const[]), NULL) \
+	X(execvp, int, (const char *, char *const[]), NULL) \
+	X(execvpe, int, (const char *, char *const[], char *const[]), NULL) \
+	X(fexecve, int, (int, char *const[], char *const[]), NULL) \
+	X(execveat, int, (int, const char *, char *const[], char *const[], int), NULL) \
+	X(posix_spawn, int, (pid_t *, const char *, const posix_spawn_file_actions_t *, \
+		const posix_spawnattr_t *, char *const[], char *const[]), "GLIBC_2.15") \
+	X(posix_spawnp, int, (pid_t *, const char *, const posix_spawn_file_actions_t *, \
+		const posix_spawnattr_t *, char *const[], char *const[]), "GLIBC_2.15") \
+	X(posix_spawn_compat, int, (pid_t *, const char *, const posix_spawn_file_actions_t *, \
+		const posix_spawnattr_t *, char *const[], char *const[]), "GLIBC_2.2.5") \
+	X(posix_spawnp_compat, int, (pid_t *, const char *, const posix_spawn_file_actions_t *, \
+		const posix_spawnattr_t *, char *const[], char *const[]), "GLIBC_2.2.5") \
+	X(system, int, (const char *), NULL) \
+	X(fork, pid_t, (void), NULL) \
+	X(_Fork, pid_t, (void), NULL) \
+	X(pthread_create, int, (void *, const void *, void *(*)(void *), void *), NULL)
+
+enum fs_sym_id {
+#define FS_X(name, ret, args, ver) FS_ID_##name,
+	FS_REAL_LIST(FS_X)
+#undef FS_X
+	FS_ID_COUNT
+};
+
+/* One slot per real function.  The union keeps object and function
+ * pointers apart without casts between them. */
+struct fs_real {
+#define FS_X(name, ret, args, ver) union { void *obj; ret (*fn) args; } name;
+	FS_REAL_LIST(FS_X)
+#undef FS_X
+};
+extern struct fs_real fs_real __attribute__((visibility("hidden")));
+
+/* Binds one symbol (idempotent, lock-free, may run concurrently).
+ * Returns 0 when the symbol cannot be bound now (recursion from inside
+ * dlsym, or libc lacks it). */
+int fs_bind(enum fs_sym_id id) __attribute__((visibility("hidden")));
+/* Binds every symbol, so that no later wrapper call needs dlsym: done
+ * before the process forks or starts a thread. */
+void fs_bind_all(void) __attribute__((visibility("hidden")));
+
+#define REAL(name) \
+	(FS_LIKELY(__atomic_load_n(&fs_real.name.obj, __ATOMIC_ACQUIRE) != NULL) \
+	 || fs_bind(FS_ID_##name) ? fs_real.name.fn : NULL)
+
+/* ---- configuration and state (init.c) ---- */
+struct fs_config {
+	enum fs_cloexec_mode cloexec;
+	struct fs_keep keep;
+	int shell;	/* the program is a shell: never forced (init.c) */
+};
+extern struct fs_config fs_cfg __attribute__((visibility("hidden")));
+/* Nonzero once init has run. */
+extern volatile int fs_ready __attribute__((visibility("hidden")));
+/* Nonzero while new fds are to be forced close-on-exec: FORKSAFE_CLOEXEC
+ * is force and the process is not a child between fork and exec. */
+extern volatile int fs_forcing __attribute__((visibility("hidden")));
+void fs_init(void) __attribute__((visibility("hidden")));
+/* Whether the configuration and the fd table allow forcing at all. */
+int fs_forcing_allowed(void) __attribute__((visibility("hidden")));
+/* errno-style result of a raw system call, for the fallbacks. */
+static inline long fs_sys_result(long r)
+{
+	extern int *__errno_location(void);
+	if (r < 0 && r > -4096) {
+		*__errno_location() = (int)-r;
+		return -1;
+	}
+	return r;
+}
+
+static inline void fs_ensure_init(void)
+{
+	if (FS_UNLIKELY(!fs_ready))
+		fs_init();
+}
+
+/* ---- fork and child mode (fork.c) ---- */
+/* Called in the child of every fork forksafe sees: stop forcing until
+ * the child execs or starts a thread (DESIGN §2 rule 4). */
+void fs_enter_child_mode(void) __attribute__((visibility("hidden")));
+pid_t fs_fork_core(uintptr_t site) __attribute__((visibility("hidden")));
+
+/* ---- the fd table (fdtable.c) ---- */
+enum fs_fd_flags {
+	FS_FD_KNOWN = 1,	/* created through a wrapper */
+	FS_FD_FORCED = 2,	/* close-on-exec set by forksafe, not the program */
+	FS_FD_EXPLICIT = 4,	/* the program made it inheritable itself */
+};
+
+/* Where an fd came from: the wrapped function, for reports. */
+enum fs_origin {
+	FS_O_NONE = 0,
+#define FS_ORIGIN_LIST(X) \
+	X(open) X(openat) X(creat) X(open_by_handle_at) X(fopen) X(freopen) \
+	X(tmpfile) X(popen) X(mkstemp) X(socket) X(socketpair) X(accept) \
+	X(recvmsg) X(dup) X(dup2) X(dup3) X(fcntl) X(pipe) X(epoll_create) \
+	X(eventfd) X(signalfd) X(timerfd_create) X(inotify_init) X(fanotify_init) \
+	X(memfd_create) X(fsopen) X(fsmount) X(open_tree) X(posix_openpt) \
+	X(openpty) X(syscall)
+#define FS_X(n) FS_O_##n,
+	FS_ORIGIN_LIST(FS_X)
+#undef FS_X
+	FS_O_COUNT
+};
+const char *fs_origin_name(unsigned origin) __attribute__((visibility("hidden")));
+
+struct fs_fdent {
+	uintptr_t site;		/* return address of the creating call */
+	uint16_t origin;	/* enum fs_origin */
+	uint8_t flags;		/* enum fs_fd_flags */
+	uint8_t released;	/* spawns in flight that released it (parent only) */
+	uint32_t pad;
+};
+
+int fs_fdtable_init(void) __attribute__((visibility("hidden")));
+/* Returns the entry for fd, or NULL when fd is outside the table. */
+struct fs_fdent *fs_fd_entry(int fd) __attribute__((visibility("hidden")));
+/* Records a new fd.  forced: forksafe added the close-on-exec flag that
+ * the program did not ask for.  Undoes the forcing where a rule says so
+ * (fds 0-2, FORKSAFE_KEEP_FDS, fds beyond the table). */
+void fs_fd_created(int fd, unsigned origin, int forced, uintptr_t site) __attribute__((visibility("hidden")));
+void fs_fd_closed(int fd) __attribute__((visibility("hidden")));
+void fs_fd_closed_range(unsigned first, unsigned last) __attribute__((visibility("hidden")));
+/* The program set (cloexec=1) or cleared (0) FD_CLOEXEC itself. */
+void fs_fd_set_by_program(int fd, int cloexec) __attribute__((visibility("hidden")));
+void fs_fd_set_by_program_range(unsigned first, unsigned last) __attribute__((visibility("hidden")));
+/* One past the highest fd ever recorded. */
+int fs_fd_limit(void) __attribute__((visibility("hidden")));
+
+/* The flag to OR into a creating call: flag when forcing, else 0. */
+static inline int fs_force(int asked, int flag)
+{
+	return (fs_forcing && !(asked & flag)) ? flag : 0;
+}
+
+/* ---- exec and spawn (exec.c) ---- */
+enum fs_release_kind {
+	FS_REL_EXEC,	/* in the process about to exec (maybe a vfork child): no table writes */
+	FS_REL_SPAWN,	/* in a parent around a spawn: counted, may run concurrently */
+};
+void fs_release_refs(char *const argv[], char *const envp[], const int *extra, int nextra,
+		     enum fs_release_kind kind) __attribute__((visibility("hidden")));
+void fs_restore_refs(char *const argv[], char *const envp[], const int *extra, int nextra,
+		     enum fs_release_kind kind) __attribute__((visibility("hidden")));
+
+/* ---- messages (log.c) ---- */
+/* Writes "forksafe[PID]: what: text" to stderr.  Async-signal-safe. */
+void fs_msg(const char *what, const char *text) __attribute__((visibility("hidden")));
+
+/* ---- raw system calls (sys.c) ---- */
+/* Direct system call without libc, for the few paths that run before a
+ * symbol can be bound.  Returns -errno style result like the kernel. */
+long fs_raw_syscall(long nr, long a, long b, long c, long d, long e, long f) __attribute__((visibility("hidden")));
+int fs_have_raw_syscall(void) __attribute__((visibility("hidden")));
+
+#endif
