@@ -100,10 +100,15 @@ void fs_restore_refs(char *const argv[], char *const envp[], const int *extra, i
 	scan(argv, envp, extra, nextra, &c);
 }
 
-/* Runs call between release and restore, keeping its errno. */
-#define AROUND_EXEC(argv, envp, extra, nextra, call) ({ \
+/* Runs call between release and restore, keeping its errno; in
+ * diagnostic mode the audit reports what the new program would inherit
+ * by accident. */
+#define AROUND_EXEC(via, path, argv, envp, extra, nextra, site, call) ({ \
 		fs_ensure_init(); \
+		fs_child_disarm(); \
 		fs_release_refs(argv, envp, extra, nextra, FS_REL_EXEC); \
+		if (FS_UNLIKELY(fs_cfg.diag)) \
+			fs_audit_exec(via, path, argv, envp, site); \
 		int r_ = (call); \
 		int e_ = errno; \
 		fs_restore_refs(argv, envp, extra, nextra, FS_REL_EXEC); \
@@ -113,32 +118,48 @@ void fs_restore_refs(char *const argv[], char *const envp[], const int *extra, i
 
 #define NOT_BOUND(real) do { if (!(real)) { errno = ENOSYS; return -1; } } while (0)
 
-FS_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+static int exec_ve(const char *path, char *const argv[], char *const envp[], uintptr_t site)
 {
 	int (*real)(const char *, char *const[], char *const[]) = REAL(execve);
 	NOT_BOUND(real);
-	return AROUND_EXEC(argv, envp, NULL, 0, real(path, argv, envp));
+	return AROUND_EXEC("execve", path, argv, envp, NULL, 0, site, real(path, argv, envp));
+}
+
+static int exec_v(const char *path, char *const argv[], uintptr_t site)
+{
+	int (*real)(const char *, char *const[]) = REAL(execv);
+	NOT_BOUND(real);
+	return AROUND_EXEC("execv", path, argv, environ, NULL, 0, site, real(path, argv));
+}
+
+static int exec_vp(const char *file, char *const argv[], uintptr_t site)
+{
+	int (*real)(const char *, char *const[]) = REAL(execvp);
+	NOT_BOUND(real);
+	return AROUND_EXEC("execvp", file, argv, environ, NULL, 0, site, real(file, argv));
+}
+
+FS_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+	return exec_ve(path, argv, envp, FS_SITE());
 }
 
 FS_EXPORT int execv(const char *path, char *const argv[])
 {
-	int (*real)(const char *, char *const[]) = REAL(execv);
-	NOT_BOUND(real);
-	return AROUND_EXEC(argv, environ, NULL, 0, real(path, argv));
+	return exec_v(path, argv, FS_SITE());
 }
 
 FS_EXPORT int execvp(const char *file, char *const argv[])
 {
-	int (*real)(const char *, char *const[]) = REAL(execvp);
-	NOT_BOUND(real);
-	return AROUND_EXEC(argv, environ, NULL, 0, real(file, argv));
+	return exec_vp(file, argv, FS_SITE());
 }
 
 FS_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
 	int (*real)(const char *, char *const[], char *const[]) = REAL(execvpe);
 	NOT_BOUND(real);
-	return AROUND_EXEC(argv, envp, NULL, 0, real(file, argv, envp));
+	return AROUND_EXEC("execvpe", file, argv, envp, NULL, 0, FS_SITE(),
+			   real(file, argv, envp));
 }
 
 /* fexecve runs the file its fd names: that fd is referenced too (a
@@ -147,7 +168,8 @@ FS_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
 	int (*real)(int, char *const[], char *const[]) = REAL(fexecve);
 	NOT_BOUND(real);
-	return AROUND_EXEC(argv, envp, &fd, 1, real(fd, argv, envp));
+	return AROUND_EXEC("fexecve", NULL, argv, envp, &fd, 1, FS_SITE(),
+			   real(fd, argv, envp));
 }
 
 FS_EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *const envp[],
@@ -155,11 +177,12 @@ FS_EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *co
 {
 	int (*real)(int, const char *, char *const[], char *const[], int) = REAL(execveat);
 	NOT_BOUND(real);
-	return AROUND_EXEC(argv, envp, &dirfd, 1, real(dirfd, path, argv, envp, flags));
+	return AROUND_EXEC("execveat", path, argv, envp, &dirfd, 1, FS_SITE(),
+			   real(dirfd, path, argv, envp, flags));
 }
 
 /* The execl family gathers its arguments on the stack, as glibc does
- * (posix/execl.c), and goes through the wrappers above. */
+ * (posix/execl.c), and goes through the cores above. */
 #define GATHER_ARGS(arg0, ap, argv) \
 	size_t n_ = 1; \
 	va_start(ap, arg0); \
@@ -177,7 +200,7 @@ FS_EXPORT int execl(const char *path, const char *arg0, ...)
 	va_list ap;
 	GATHER_ARGS(arg0, ap, argv);
 	va_end(ap);
-	return execv(path, argv);
+	return exec_v(path, argv, FS_SITE());
 }
 
 FS_EXPORT int execlp(const char *file, const char *arg0, ...)
@@ -185,7 +208,7 @@ FS_EXPORT int execlp(const char *file, const char *arg0, ...)
 	va_list ap;
 	GATHER_ARGS(arg0, ap, argv);
 	va_end(ap);
-	return execvp(file, argv);
+	return exec_vp(file, argv, FS_SITE());
 }
 
 FS_EXPORT int execle(const char *path, const char *arg0, ...)
@@ -194,5 +217,5 @@ FS_EXPORT int execle(const char *path, const char *arg0, ...)
 	GATHER_ARGS(arg0, ap, argv);
 	char *const *envp = va_arg(ap, char *const *);
 	va_end(ap);
-	return execve(path, argv, envp);
+	return exec_ve(path, argv, envp, FS_SITE());
 }

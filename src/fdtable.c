@@ -102,7 +102,8 @@ void fs_fd_created(int fd, unsigned origin, int forced, uintptr_t site)
 	__atomic_store_n(&e->site, site, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->origin, (uint16_t)origin, __ATOMIC_RELAXED);
 	__atomic_store_n(&e->released, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&e->flags, (uint8_t)(FS_FD_KNOWN | (forced ? FS_FD_FORCED : 0)),
+	__atomic_store_n(&e->flags, (uint8_t)(FS_FD_KNOWN | (forced ? FS_FD_FORCED : 0) |
+					      (fs_child_mode ? FS_FD_CHILD : 0)),
 			 __ATOMIC_RELEASE);
 	hwm = __atomic_load_n(&table_hwm, __ATOMIC_RELAXED);
 	while (fd >= hwm &&

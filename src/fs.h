@@ -14,6 +14,8 @@
 #include <sys/socket.h>
 #include <signal.h>
 #include <spawn.h>
+#include <pthread.h>
+#include <time.h>
 #include "fs_parse.h"
 
 #define FS_EXPORT __attribute__((visibility("default")))
@@ -98,7 +100,18 @@ struct file_handle;
 	X(system, int, (const char *), NULL) \
 	X(fork, pid_t, (void), NULL) \
 	X(_Fork, pid_t, (void), NULL) \
-	X(pthread_create, int, (void *, const void *, void *(*)(void *), void *), NULL)
+	X(pthread_create, int, (void *, const void *, void *(*)(void *), void *), NULL) \
+	X(__cxa_finalize, void, (void *), NULL) \
+	X(dlclose, int, (void *), NULL) \
+	X(pthread_mutex_lock, int, (pthread_mutex_t *), NULL) \
+	X(pthread_mutex_timedlock, int, (pthread_mutex_t *, const struct timespec *), NULL) \
+	X(pthread_mutex_clocklock, int, (pthread_mutex_t *, clockid_t, const struct timespec *), NULL) \
+	X(pthread_rwlock_rdlock, int, (pthread_rwlock_t *), NULL) \
+	X(pthread_rwlock_wrlock, int, (pthread_rwlock_t *), NULL) \
+	X(pthread_rwlock_timedrdlock, int, (pthread_rwlock_t *, const struct timespec *), NULL) \
+	X(pthread_rwlock_timedwrlock, int, (pthread_rwlock_t *, const struct timespec *), NULL) \
+	X(pthread_rwlock_clockrdlock, int, (pthread_rwlock_t *, clockid_t, const struct timespec *), NULL) \
+	X(pthread_rwlock_clockwrlock, int, (pthread_rwlock_t *, clockid_t, const struct timespec *), NULL)
 
 enum fs_sym_id {
 #define FS_X(name, ret, args, ver) FS_ID_##name,
@@ -133,6 +146,15 @@ struct fs_config {
 	enum fs_cloexec_mode cloexec;
 	struct fs_keep keep;
 	int shell;	/* the program is a shell: never forced (init.c) */
+	int diag;	/* FORKSAFE_DIAG */
+	int secure;	/* AT_SECURE: no file paths from the environment */
+	enum fs_fork_mode fork_mode;
+	enum fs_child_locks child_locks;	/* FORKSAFE_CHILD_LOCKS */
+	unsigned child_timeout;		/* FORKSAFE_CHILD_TIMEOUT, seconds, 0: off */
+	unsigned atfork_timeout;	/* FORKSAFE_ATFORK_TIMEOUT, seconds, 0: off */
+	enum fs_log_format log_format;
+	enum fs_log_kind log_kind;
+	char log_path[4096];
 };
 extern struct fs_config fs_cfg __attribute__((visibility("hidden")));
 /* Nonzero once init has run. */
@@ -164,13 +186,29 @@ static inline void fs_ensure_init(void)
 /* Called in the child of every fork forksafe sees: stop forcing until
  * the child execs or starts a thread (DESIGN §2 rule 4). */
 void fs_enter_child_mode(void) __attribute__((visibility("hidden")));
+extern volatile int fs_child_mode __attribute__((visibility("hidden")));
 pid_t fs_fork_core(uintptr_t site) __attribute__((visibility("hidden")));
+
+/* ---- the atfork registry (atfork.c) ---- */
+/* Entries that exist now; a fork runs exactly these. */
+unsigned fs_atfork_snapshot(void) __attribute__((visibility("hidden")));
+void fs_atfork_prepare(unsigned n) __attribute__((visibility("hidden")));
+void fs_atfork_parent(unsigned n) __attribute__((visibility("hidden")));
+void fs_atfork_child(unsigned n) __attribute__((visibility("hidden")));
+
+/* ---- children of multi-threaded forks (childlock.c) ---- */
+/* Nonzero in the child of a multi-threaded fork when locks are checked. */
+extern volatile int fs_lockcheck __attribute__((visibility("hidden")));
+void fs_mt_child_start(uintptr_t site) __attribute__((visibility("hidden")));
+/* Before exec: removes the stall timer, so nothing of it survives. */
+void fs_child_disarm(void) __attribute__((visibility("hidden")));
 
 /* ---- the fd table (fdtable.c) ---- */
 enum fs_fd_flags {
 	FS_FD_KNOWN = 1,	/* created through a wrapper */
 	FS_FD_FORCED = 2,	/* close-on-exec set by forksafe, not the program */
 	FS_FD_EXPLICIT = 4,	/* the program made it inheritable itself */
+	FS_FD_CHILD = 8,	/* made by a child between fork and exec (rule 4) */
 };
 
 /* Where an fd came from: the wrapped function, for reports. */
@@ -229,9 +267,45 @@ void fs_release_refs(char *const argv[], char *const envp[], const int *extra, i
 void fs_restore_refs(char *const argv[], char *const envp[], const int *extra, int nextra,
 		     enum fs_release_kind kind) __attribute__((visibility("hidden")));
 
-/* ---- messages (log.c) ---- */
+/* ---- messages and the diagnostic log (log.c) ---- */
 /* Writes "forksafe[PID]: what: text" to stderr.  Async-signal-safe. */
 void fs_msg(const char *what, const char *text) __attribute__((visibility("hidden")));
+
+/* One report line.  Build it on the stack with fs_ev_*, then fs_ev_end
+ * writes it.  Async-signal-safe; errno is kept from begin to end. */
+struct fs_event {
+	struct fs_sbuf b;
+	int json, nfields, in_list, saved_errno;
+	size_t good_len;
+	char mem[4096];
+};
+void fs_ev_begin(struct fs_event *ev, const char *name) __attribute__((visibility("hidden")));
+void fs_ev_str(struct fs_event *ev, const char *key, const char *v) __attribute__((visibility("hidden")));
+void fs_ev_int(struct fs_event *ev, const char *key, long long v) __attribute__((visibility("hidden")));
+void fs_ev_list_begin(struct fs_event *ev, const char *key) __attribute__((visibility("hidden")));
+void fs_ev_list_item(struct fs_event *ev, const char *v) __attribute__((visibility("hidden")));
+void fs_ev_list_end(struct fs_event *ev) __attribute__((visibility("hidden")));
+void fs_ev_end(struct fs_event *ev) __attribute__((visibility("hidden")));
+/* Opens the log when diagnostic mode starts. */
+void fs_log_start(void) __attribute__((visibility("hidden")));
+/* Nonzero when fd is forksafe's own log fd. */
+int fs_log_private_fd(int fd) __attribute__((visibility("hidden")));
+
+/* ---- diagnostics (diag.c) ---- */
+/* Threads in the process now, or -1 when /proc cannot tell. */
+int fs_thread_count(void) __attribute__((visibility("hidden")));
+/* Adds "caller" (symbol+offset (object)) and "backtrace" fields for the
+ * code that called the wrapper at site. */
+void fs_ev_caller(struct fs_event *ev, const char *key, uintptr_t site) __attribute__((visibility("hidden")));
+void fs_ev_backtrace(struct fs_event *ev, uintptr_t site) __attribute__((visibility("hidden")));
+/* Adds the "atfork" list: the first n registered handlers, by object. */
+void fs_ev_atfork(struct fs_event *ev, unsigned n) __attribute__((visibility("hidden")));
+/* The exec-time audit: reports each fd the new program would inherit by
+ * accident.  via: the wrapper ("execve", "posix_spawn"...). */
+void fs_audit_exec(const char *via, const char *path, char *const argv[], char *const envp[],
+		   uintptr_t site) __attribute__((visibility("hidden")));
+enum fs_stat_id { FS_ST_MT_FORK, FS_ST_EXEC_LEAK, FS_ST_FORK_ABORT, FS_ST_COUNT };
+void fs_stat_event(enum fs_stat_id id, uintptr_t site) __attribute__((visibility("hidden")));
 
 /* ---- raw system calls (sys.c) ---- */
 /* Direct system call without libc, for the few paths that run before a

@@ -11,6 +11,28 @@ enum fs_cloexec_mode { FS_CLOEXEC_FORCE = 0, FS_CLOEXEC_AUDIT, FS_CLOEXEC_OFF };
 /* Parses a FORKSAFE_CLOEXEC value.  Returns 0, or -1 when invalid. */
 int fs_parse_cloexec(const char *s, enum fs_cloexec_mode *out);
 
+enum fs_fork_mode { FS_FORK_ALLOW = 0, FS_FORK_WARN, FS_FORK_ABORT, FS_FORK_SPAWN, FS_FORK_AUTO };
+/* Parses a FORKSAFE_FORK value.  Returns 0, or -1 when invalid. */
+int fs_parse_fork_mode(const char *s, enum fs_fork_mode *out);
+
+/* "0" or "1" (FORKSAFE_DIAG).  Returns 0, or -1 when invalid. */
+int fs_parse_bool01(const char *s, int *out);
+
+enum fs_child_locks { FS_LOCKS_WAIT = 0, FS_LOCKS_ABORT, FS_LOCKS_BREAK };
+int fs_parse_child_locks(const char *s, enum fs_child_locks *out);
+
+/* A whole number of seconds in [0, max].  Returns 0, or -1 when invalid. */
+int fs_parse_seconds(const char *s, unsigned max, unsigned *out);
+
+enum fs_log_format { FS_LOG_TEXT = 0, FS_LOG_JSON };
+int fs_parse_log_format(const char *s, enum fs_log_format *out);
+
+enum fs_log_kind { FS_LOGDEST_STDERR = 0, FS_LOGDEST_SYSLOG, FS_LOGDEST_FILE };
+/* FORKSAFE_LOG: "stderr", "syslog" or an absolute file path (copied into
+ * path, of size n).  Returns 0, or -1 when invalid (relative path, too
+ * long, empty). */
+int fs_parse_log_dest(const char *s, enum fs_log_kind *kind, char *path, size_t n);
+
 /* FORKSAFE_KEEP_FDS: fd numbers and ranges, "3,5-7". */
 #define FS_KEEP_MAX 32
 struct fs_keep {
@@ -53,6 +75,12 @@ void fs_sb_hex(struct fs_sbuf *b, uintptr_t v);
 /* Appends s quoted for a message: printable ASCII kept, others escaped,
  * at most max bytes of s. */
 void fs_sb_quoted(struct fs_sbuf *b, const char *s, size_t max);
+/* Appends s as the inside of a JSON string (quotes not included):
+ * '"', '\\' and control bytes escaped, bytes >= 0x80 as \u00XX so the
+ * line is valid JSON whatever the bytes. */
+void fs_sb_json_str(struct fs_sbuf *b, const char *s);
+/* Appends a UTC time as ISO 8601 with milliseconds: 2026-11-22T10:53:48.123Z */
+void fs_sb_time_iso(struct fs_sbuf *b, long long sec, long nsec);
 /* Terminates the string (always fits: one byte is kept for it). */
 const char *fs_sb_cstr(struct fs_sbuf *b);
 

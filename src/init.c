@@ -7,6 +7,8 @@
 #include "config.h"
 #include "fs.h"
 #include <errno.h>
+#include <execinfo.h>
+#include <sys/auxv.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +36,64 @@ static void config_error(int *once, const char *var, const char *value, const ch
 	fs_msg("config", fs_sb_cstr(&b));
 }
 
+static void read_log_config(struct fs_config *c)
+{
+	static int once_diag, once_log, once_format, once_fork, once_locks, once_atfork, once_child;
+	const char *v;
+
+	if ((v = getenv("FORKSAFE_DIAG")) && fs_parse_bool01(v, &c->diag) < 0) {
+		c->diag = 0;
+		config_error(&once_diag, "FORKSAFE_DIAG", v, "0, 1", "0");
+	}
+	c->fork_mode = c->diag ? FS_FORK_WARN : FS_FORK_ALLOW;
+	if ((v = getenv("FORKSAFE_FORK")) && fs_parse_fork_mode(v, &c->fork_mode) < 0) {
+		c->fork_mode = c->diag ? FS_FORK_WARN : FS_FORK_ALLOW;
+		config_error(&once_fork, "FORKSAFE_FORK", v, "allow, warn, abort, spawn, auto",
+			     c->diag ? "warn" : "allow");
+	}
+	if (c->fork_mode == FS_FORK_SPAWN || c->fork_mode == FS_FORK_AUTO) {
+		/* Redirection to a spawn is not in this version yet. */
+		if (!__atomic_exchange_n(&once_fork, 1, __ATOMIC_RELAXED))
+			fs_msg("config", "FORKSAFE_FORK=spawn and auto are not available in this "
+					 "version of forksafe; using warn");
+		c->fork_mode = FS_FORK_WARN;
+	}
+	c->child_locks = c->diag ? FS_LOCKS_ABORT : FS_LOCKS_WAIT;
+	if ((v = getenv("FORKSAFE_CHILD_LOCKS")) && fs_parse_child_locks(v, &c->child_locks) < 0) {
+		c->child_locks = c->diag ? FS_LOCKS_ABORT : FS_LOCKS_WAIT;
+		config_error(&once_locks, "FORKSAFE_CHILD_LOCKS", v, "wait, abort, break",
+			     c->diag ? "abort" : "wait");
+	}
+	c->atfork_timeout = 5;
+	if ((v = getenv("FORKSAFE_ATFORK_TIMEOUT")) &&
+	    fs_parse_seconds(v, 86400, &c->atfork_timeout) < 0) {
+		c->atfork_timeout = 5;
+		config_error(&once_atfork, "FORKSAFE_ATFORK_TIMEOUT", v,
+			     "whole seconds from 0 (off) to 86400", "5");
+	}
+	if ((v = getenv("FORKSAFE_CHILD_TIMEOUT")) &&
+	    fs_parse_seconds(v, 86400, &c->child_timeout) < 0) {
+		c->child_timeout = 0;
+		config_error(&once_child, "FORKSAFE_CHILD_TIMEOUT", v,
+			     "whole seconds from 0 (off) to 86400", "0 (off)");
+	}
+	if ((v = getenv("FORKSAFE_LOG_FORMAT")) && fs_parse_log_format(v, &c->log_format) < 0) {
+		c->log_format = FS_LOG_TEXT;
+		config_error(&once_format, "FORKSAFE_LOG_FORMAT", v, "text, json", "text");
+	}
+	v = getenv("FORKSAFE_LOG");
+	if (v && fs_parse_log_dest(v, &c->log_kind, c->log_path, sizeof c->log_path) < 0) {
+		c->log_kind = FS_LOGDEST_STDERR;
+		config_error(&once_log, "FORKSAFE_LOG", v,
+			     "stderr, syslog, an absolute file path", "stderr");
+	}
+	/* A setuid program must not write where its caller says. */
+	if (c->secure && c->log_kind == FS_LOGDEST_FILE) {
+		c->log_kind = FS_LOGDEST_STDERR;
+		c->log_path[0] = '\0';
+	}
+}
+
 static void read_config(struct fs_config *c)
 {
 	static int once_cloexec, once_keep;
@@ -47,6 +107,7 @@ static void read_config(struct fs_config *c)
 	if ((v = getenv("FORKSAFE_KEEP_FDS")) && fs_keep_parse(v, &c->keep) < 0)
 		config_error(&once_keep, "FORKSAFE_KEEP_FDS", v,
 			     "fd numbers and ranges such as 3,5-7, at most 32 items", "an empty list");
+	read_log_config(c);
 }
 
 /* Shells are never forced.  Every numbered redirection in a shell
@@ -76,12 +137,22 @@ int fs_forcing_allowed(void)
 	return fs_cfg.cloexec == FS_CLOEXEC_FORCE && !fs_cfg.shell && fs_fd_entry(0) != NULL;
 }
 
+/* Diagnostic mode, or a fork mode that reports: open the log and let
+ * glibc's backtrace load its unwinder now, not later inside a fork. */
+static void start_diag(void)
+{
+	void *frame[2];
+	fs_log_start();
+	backtrace(frame, 2);
+}
+
 void fs_init(void)
 {
-	struct fs_config c = { 0 };
+	static struct fs_config c;	/* static: it holds a path buffer */
 
 	if (fs_ready)
 		return;
+	c.secure = getauxval(AT_SECURE) != 0;
 	read_config(&c);
 	c.shell = is_shell(program_invocation_short_name);
 	fs_cfg = c;
@@ -89,6 +160,8 @@ void fs_init(void)
 		fs_msg("config", "cannot map the fd table; new fds are not forced close-on-exec");
 	fs_forcing = fs_forcing_allowed();
 	__atomic_store_n(&fs_ready, 1, __ATOMIC_RELEASE);
+	if (c.diag || c.fork_mode == FS_FORK_WARN || c.fork_mode == FS_FORK_ABORT)
+		start_diag();
 }
 
 __attribute__((constructor)) static void fs_constructor(void)

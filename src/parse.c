@@ -19,6 +19,89 @@ int fs_parse_cloexec(const char *s, enum fs_cloexec_mode *out)
 	return -1;
 }
 
+int fs_parse_fork_mode(const char *s, enum fs_fork_mode *out)
+{
+	static const char *const names[] = { "allow", "warn", "abort", "spawn", "auto" };
+	for (size_t i = 0; s && i < sizeof names / sizeof names[0]; i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum fs_fork_mode)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int fs_parse_child_locks(const char *s, enum fs_child_locks *out)
+{
+	static const char *const names[] = { "wait", "abort", "break" };
+	for (size_t i = 0; s && i < sizeof names / sizeof names[0]; i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum fs_child_locks)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int fs_parse_seconds(const char *s, unsigned max, unsigned *out)
+{
+	unsigned long long v = 0;
+
+	if (!s || !*s)
+		return -1;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -1;
+		v = v * 10 + (unsigned)(*s - '0');
+		if (v > max)
+			return -1;
+	}
+	*out = (unsigned)v;
+	return 0;
+}
+
+int fs_parse_bool01(const char *s, int *out)
+{
+	if (s && (s[0] == '0' || s[0] == '1') && s[1] == '\0') {
+		*out = s[0] == '1';
+		return 0;
+	}
+	return -1;
+}
+
+int fs_parse_log_format(const char *s, enum fs_log_format *out)
+{
+	if (s && strcmp(s, "text") == 0)
+		*out = FS_LOG_TEXT;
+	else if (s && strcmp(s, "json") == 0)
+		*out = FS_LOG_JSON;
+	else
+		return -1;
+	return 0;
+}
+
+int fs_parse_log_dest(const char *s, enum fs_log_kind *kind, char *path, size_t n)
+{
+	size_t len;
+
+	if (!s)
+		return -1;
+	if (strcmp(s, "stderr") == 0) {
+		*kind = FS_LOGDEST_STDERR;
+		return 0;
+	}
+	if (strcmp(s, "syslog") == 0) {
+		*kind = FS_LOGDEST_SYSLOG;
+		return 0;
+	}
+	len = strlen(s);
+	if (s[0] != '/' || len + 1 > n)
+		return -1;
+	memcpy(path, s, len + 1);
+	*kind = FS_LOGDEST_FILE;
+	return 0;
+}
+
 /* Reads a decimal fd number at *sp (0 <= n <= INT_MAX), advancing *sp. */
 static int read_fd_number(const char **sp, int *out)
 {

@@ -17,9 +17,9 @@ extern char **environ;
 typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t *,
 			const posix_spawnattr_t *, char *const[], char *const[]);
 
-static int spawn_core(spawn_fn real, pid_t *pid, const char *path,
+static int spawn_core(spawn_fn real, const char *via, pid_t *pid, const char *path,
 		      const posix_spawn_file_actions_t *fa, const posix_spawnattr_t *attr,
-		      char *const argv[], char *const envp[])
+		      char *const argv[], char *const envp[], uintptr_t site)
 {
 	int r;
 
@@ -28,6 +28,9 @@ static int spawn_core(spawn_fn real, pid_t *pid, const char *path,
 	if (!real)
 		return ENOSYS;
 	fs_release_refs(argv, envp ? envp : environ, NULL, 0, FS_REL_SPAWN);
+	/* What the child inherits before its file actions run. */
+	if (FS_UNLIKELY(fs_cfg.diag))
+		fs_audit_exec(via, path, argv, envp ? envp : environ, site);
 	r = real(pid, path, fa, attr, argv, envp);
 	fs_restore_refs(argv, envp ? envp : environ, NULL, 0, FS_REL_SPAWN);
 	return r;
@@ -36,25 +39,29 @@ static int spawn_core(spawn_fn real, pid_t *pid, const char *path,
 FS_EXPORT int fs_posix_spawn(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
 		   const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	return spawn_core(REAL(posix_spawn), pid, path, fa, attr, argv, envp);
+	return spawn_core(REAL(posix_spawn), "posix_spawn", pid, path, fa, attr, argv, envp,
+			  FS_SITE());
 }
 
 FS_EXPORT int fs_posix_spawnp(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
 		    const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	return spawn_core(REAL(posix_spawnp), pid, file, fa, attr, argv, envp);
+	return spawn_core(REAL(posix_spawnp), "posix_spawnp", pid, file, fa, attr, argv, envp,
+			  FS_SITE());
 }
 
 FS_EXPORT int fs_posix_spawn_compat(pid_t *pid, const char *path, const posix_spawn_file_actions_t *fa,
 			  const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	return spawn_core(REAL(posix_spawn_compat), pid, path, fa, attr, argv, envp);
+	return spawn_core(REAL(posix_spawn_compat), "posix_spawn", pid, path, fa, attr, argv, envp,
+			  FS_SITE());
 }
 
 FS_EXPORT int fs_posix_spawnp_compat(pid_t *pid, const char *file, const posix_spawn_file_actions_t *fa,
 			   const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
-	return spawn_core(REAL(posix_spawnp_compat), pid, file, fa, attr, argv, envp);
+	return spawn_core(REAL(posix_spawnp_compat), "posix_spawnp", pid, file, fa, attr, argv, envp,
+			  FS_SITE());
 }
 
 __asm__(".symver fs_posix_spawn, posix_spawn@@GLIBC_2.15");
@@ -78,6 +85,8 @@ FS_EXPORT int system(const char *command)
 	if (!command)
 		return real(command);
 	fs_release_refs(argv, environ, NULL, 0, FS_REL_SPAWN);
+	if (FS_UNLIKELY(fs_cfg.diag))
+		fs_audit_exec("system", "/bin/sh", argv, environ, FS_SITE());
 	r = real(command);
 	saved = errno;
 	fs_restore_refs(argv, environ, NULL, 0, FS_REL_SPAWN);

@@ -178,6 +178,8 @@ FS_EXPORT FILE *popen(const char *command, const char *mode)
 		m = mode;
 	forced = (m != mode);
 	fs_release_refs(argv, environ, NULL, 0, FS_REL_SPAWN);
+	if (FS_UNLIKELY(fs_cfg.diag))
+		fs_audit_exec("popen", "/bin/sh", argv, environ, FS_SITE());
 	f = real(command, m);
 	int saved = errno;
 	fs_restore_refs(argv, environ, NULL, 0, FS_REL_SPAWN);

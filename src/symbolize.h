@@ -1,0 +1,10 @@
+/* forksafe: naming code addresses for reports. */
+#ifndef FS_SYMBOLIZE_H
+#define FS_SYMBOLIZE_H
+#include <stdint.h>
+#include "fs_parse.h"
+/* Appends "func+0x1c (libfoo.so.1)" for pc, or "libfoo.so.1+0x1234" when
+ * no symbol covers it, or "0x7f..." when pc is in no loaded object.
+ * Returns 1 if a symbol was found, 0 otherwise. */
+int fs_symbolize(uintptr_t pc, struct fs_sbuf *out);
+#endif
