@@ -12,9 +12,22 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 
-static struct fs_fdent *table;
-static int table_cap;
-static int table_hwm;
+struct fs_fdent *fs_table;
+int fs_table_cap;
+int fs_table_hwm;
+unsigned fs_fast_limit = 3;
+
+/* hwm is only set once the table is mapped, so fs_table is valid for
+ * every fd below it. */
+void fs_fast_update(void)
+{
+	unsigned hwm = (unsigned)__atomic_load_n(&fs_table_hwm, __ATOMIC_ACQUIRE);
+	unsigned lim = 3;
+	if (__atomic_load_n(&fs_table, __ATOMIC_ACQUIRE) && !fs_child_mode && !fs_cfg.keep.n &&
+	    hwm > 3)
+		lim = hwm;
+	__atomic_store_n(&fs_fast_limit, lim, __ATOMIC_RELEASE);
+}
 
 static const char *const origin_names[FS_O_COUNT] = {
 	[FS_O_NONE] = "unknown",
@@ -36,7 +49,7 @@ int fs_fdtable_init(void)
 	size_t cap = 1u << 20;
 	void *p = MAP_FAILED;
 
-	if (__atomic_load_n(&table, __ATOMIC_ACQUIRE))
+	if (__atomic_load_n(&fs_table, __ATOMIC_ACQUIRE))
 		return 0;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY)
 		cap = rl.rlim_max;
@@ -51,26 +64,13 @@ int fs_fdtable_init(void)
 		return -1;
 	cap *= 2;	/* undo the loop's last halving */
 	struct fs_fdent *expected = NULL;
-	if (!__atomic_compare_exchange_n(&table, &expected, (struct fs_fdent *)p, 0,
+	if (!__atomic_compare_exchange_n(&fs_table, &expected, (struct fs_fdent *)p, 0,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 		munmap(p, cap * sizeof(struct fs_fdent));
 		return 0;
 	}
-	__atomic_store_n(&table_cap, (int)cap, __ATOMIC_RELEASE);
+	__atomic_store_n(&fs_table_cap, (int)cap, __ATOMIC_RELEASE);
 	return 0;
-}
-
-struct fs_fdent *fs_fd_entry(int fd)
-{
-	struct fs_fdent *t = __atomic_load_n(&table, __ATOMIC_ACQUIRE);
-	if (!t || fd < 0 || fd >= __atomic_load_n(&table_cap, __ATOMIC_RELAXED))
-		return NULL;
-	return &t[fd];
-}
-
-int fs_fd_limit(void)
-{
-	return __atomic_load_n(&table_hwm, __ATOMIC_RELAXED);
 }
 
 /* Makes fd inheritable again: the program alone would have had it so.
@@ -84,7 +84,7 @@ static void unforce(int fd)
 	errno = saved;
 }
 
-void fs_fd_created(int fd, unsigned origin, int forced, uintptr_t site)
+void fs_fd_created_slow(int fd, unsigned origin, int forced, uintptr_t site)
 {
 	struct fs_fdent *e;
 	int hwm;
@@ -92,8 +92,7 @@ void fs_fd_created(int fd, unsigned origin, int forced, uintptr_t site)
 	if (fd < 0)
 		return;
 	e = fs_fd_entry(fd);
-	if (FS_UNLIKELY(forced && (fd <= 2 || !e ||
-				   (fs_cfg.keep.n && fs_keep_has(&fs_cfg.keep, fd))))) {
+	if (forced && (fd <= 2 || !e || (fs_cfg.keep.n && fs_keep_has(&fs_cfg.keep, fd)))) {
 		unforce(fd);
 		forced = 0;
 	}
@@ -105,18 +104,13 @@ void fs_fd_created(int fd, unsigned origin, int forced, uintptr_t site)
 	__atomic_store_n(&e->flags, (uint8_t)(FS_FD_KNOWN | (forced ? FS_FD_FORCED : 0) |
 					      (fs_child_mode ? FS_FD_CHILD : 0)),
 			 __ATOMIC_RELEASE);
-	hwm = __atomic_load_n(&table_hwm, __ATOMIC_RELAXED);
+	hwm = __atomic_load_n(&fs_table_hwm, __ATOMIC_RELAXED);
 	while (fd >= hwm &&
-	       !__atomic_compare_exchange_n(&table_hwm, &hwm, fd + 1, 1, __ATOMIC_RELAXED,
+	       !__atomic_compare_exchange_n(&fs_table_hwm, &hwm, fd + 1, 1, __ATOMIC_RELEASE,
 					    __ATOMIC_RELAXED))
 		;
-}
-
-void fs_fd_closed(int fd)
-{
-	struct fs_fdent *e = fs_fd_entry(fd);
-	if (e)
-		__atomic_store_n(&e->flags, 0, __ATOMIC_RELEASE);
+	if (fd >= hwm)
+		fs_fast_update();
 }
 
 void fs_fd_closed_range(unsigned first, unsigned last)

@@ -29,6 +29,7 @@ void fs_enter_child_mode(void)
 {
 	fs_child_mode = 1;
 	fs_forcing = 0;
+	fs_fast_update();
 }
 
 static const char *const mode_names[] = { "allow", "warn", "abort", "spawn", "auto" };
@@ -181,6 +182,7 @@ FS_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	if (FS_UNLIKELY(fs_child_mode)) {
 		fs_child_mode = 0;
 		fs_forcing = fs_forcing_allowed();
+		fs_fast_update();
 	}
 	return real(thread, attr, start, arg);
 }

@@ -22,6 +22,9 @@
 #define FS_LIKELY(x) __builtin_expect(!!(x), 1)
 #define FS_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define FS_SITE() ((uintptr_t)__builtin_return_address(0))
+/* The shared cores of the wrappers: inlined, so each wrapper is one
+ * short function on the path of every call. */
+#define FS_CORE static inline __attribute__((always_inline))
 
 struct termios;
 struct winsize;
@@ -137,9 +140,16 @@ int fs_bind(enum fs_sym_id id) __attribute__((visibility("hidden")));
  * before the process forks or starts a thread. */
 void fs_bind_all(void) __attribute__((visibility("hidden")));
 
-#define REAL(name) \
-	(FS_LIKELY(__atomic_load_n(&fs_real.name.obj, __ATOMIC_ACQUIRE) != NULL) \
-	 || fs_bind(FS_ID_##name) ? fs_real.name.fn : NULL)
+/* Returns the slot's pointer once bound (binding it now if need be), or
+ * NULL when it cannot be bound (see fs_bind). */
+void *fs_bind_get(enum fs_sym_id id) __attribute__((visibility("hidden")));
+#define REAL(name) ({ \
+		void *p_ = __atomic_load_n(&fs_real.name.obj, __ATOMIC_ACQUIRE); \
+		if (FS_UNLIKELY(!p_)) \
+			p_ = fs_bind_get(FS_ID_##name); \
+		union { void *obj; __typeof__(fs_real.name.fn) fn; } u_ = { .obj = p_ }; \
+		u_.fn; \
+	})
 
 /* ---- configuration and state (init.c) ---- */
 struct fs_config {
@@ -159,8 +169,9 @@ struct fs_config {
 extern struct fs_config fs_cfg __attribute__((visibility("hidden")));
 /* Nonzero once init has run. */
 extern volatile int fs_ready __attribute__((visibility("hidden")));
-/* Nonzero while new fds are to be forced close-on-exec: FORKSAFE_CLOEXEC
- * is force and the process is not a child between fork and exec. */
+/* ~0 while new fds are to be forced close-on-exec (FORKSAFE_CLOEXEC is
+ * force and the process is not a child between fork and exec), else 0:
+ * a mask, so fs_force needs no branch. */
 extern volatile int fs_forcing __attribute__((visibility("hidden")));
 void fs_init(void) __attribute__((visibility("hidden")));
 /* Whether the configuration and the fd table allow forcing at all. */
@@ -230,31 +241,96 @@ const char *fs_origin_name(unsigned origin) __attribute__((visibility("hidden"))
 
 struct fs_fdent {
 	uintptr_t site;		/* return address of the creating call */
-	uint16_t origin;	/* enum fs_origin */
-	uint8_t flags;		/* enum fs_fd_flags */
-	uint8_t released;	/* spawns in flight that released it (parent only) */
+	union {
+		struct {
+			uint16_t origin;	/* enum fs_origin */
+			uint8_t flags;		/* enum fs_fd_flags */
+			uint8_t released;	/* spawns in flight that released it (parent only) */
+		};
+		uint32_t meta;	/* the three, for one store */
+	};
 	uint32_t pad;
 };
 
+/* The table itself (fdtable.c): entries for fds [0, fs_table_cap). */
+extern struct fs_fdent *fs_table __attribute__((visibility("hidden")));
+extern int fs_table_cap __attribute__((visibility("hidden")));
+extern int fs_table_hwm __attribute__((visibility("hidden")));
+/* fds in [3, fs_fast_limit) take the fast path of fs_fd_created: the
+ * table exists, the fd is below the highest one seen, and neither child
+ * mode nor FORKSAFE_KEEP_FDS needs a closer look.  3 when none does. */
+extern unsigned fs_fast_limit __attribute__((visibility("hidden")));
+void fs_fast_update(void) __attribute__((visibility("hidden")));
+
 int fs_fdtable_init(void) __attribute__((visibility("hidden")));
 /* Returns the entry for fd, or NULL when fd is outside the table. */
-struct fs_fdent *fs_fd_entry(int fd) __attribute__((visibility("hidden")));
+static inline struct fs_fdent *fs_fd_entry(int fd)
+{
+	struct fs_fdent *t = __atomic_load_n(&fs_table, __ATOMIC_ACQUIRE);
+	if (!t || (unsigned)fd >= (unsigned)__atomic_load_n(&fs_table_cap, __ATOMIC_RELAXED))
+		return NULL;
+	return &t[fd];
+}
+
+/* origin, flags (known, forced) and released, as one word. */
+static inline uint32_t fs_fd_meta(unsigned origin, int forced)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return origin | (uint32_t)FS_FD_KNOWN << 16 | (uint32_t)(forced != 0) << 17;
+#else
+	struct fs_fdent n = { .origin = (uint16_t)origin,
+			      .flags = (uint8_t)(FS_FD_KNOWN | (forced != 0) << 1) };
+	return n.meta;
+#endif
+}
+
+/* The slow cases of fs_fd_created: a rule that undoes the forcing (fds
+ * 0-2, FORKSAFE_KEEP_FDS, fds beyond the table), a new highest fd. */
+void fs_fd_created_slow(int fd, unsigned origin, int forced, uintptr_t site) __attribute__((visibility("hidden")));
+
 /* Records a new fd.  forced: forksafe added the close-on-exec flag that
- * the program did not ask for.  Undoes the forcing where a rule says so
- * (fds 0-2, FORKSAFE_KEEP_FDS, fds beyond the table). */
-void fs_fd_created(int fd, unsigned origin, int forced, uintptr_t site) __attribute__((visibility("hidden")));
-void fs_fd_closed(int fd) __attribute__((visibility("hidden")));
+ * the program did not ask for.  On the path of every wrapped call: a few
+ * loads and two stores when nothing special applies. */
+static inline void fs_fd_created(int fd, unsigned origin, int forced, uintptr_t site)
+{
+	struct fs_fdent *e;
+
+	if (fd < 0)
+		return;
+	if (FS_UNLIKELY((unsigned)fd - 3 >=
+			__atomic_load_n(&fs_fast_limit, __ATOMIC_RELAXED) - 3)) {
+		fs_fd_created_slow(fd, origin, forced, site);
+		return;
+	}
+	e = &__atomic_load_n(&fs_table, __ATOMIC_RELAXED)[fd];
+	/* Only reports read the site, and only diagnostic mode reports. */
+	if (FS_UNLIKELY(fs_cfg.diag))
+		__atomic_store_n(&e->site, site, __ATOMIC_RELAXED);
+	__atomic_store_n(&e->meta, fs_fd_meta(origin, forced), __ATOMIC_RELEASE);
+}
+
+static inline void fs_fd_closed(int fd)
+{
+	if ((unsigned)fd < (unsigned)__atomic_load_n(&fs_table_hwm, __ATOMIC_ACQUIRE))
+		__atomic_store_n(&__atomic_load_n(&fs_table, __ATOMIC_RELAXED)[fd].flags, 0,
+				 __ATOMIC_RELEASE);
+}
+
 void fs_fd_closed_range(unsigned first, unsigned last) __attribute__((visibility("hidden")));
 /* The program set (cloexec=1) or cleared (0) FD_CLOEXEC itself. */
 void fs_fd_set_by_program(int fd, int cloexec) __attribute__((visibility("hidden")));
 void fs_fd_set_by_program_range(unsigned first, unsigned last) __attribute__((visibility("hidden")));
 /* One past the highest fd ever recorded. */
-int fs_fd_limit(void) __attribute__((visibility("hidden")));
+static inline int fs_fd_limit(void)
+{
+	return __atomic_load_n(&fs_table_hwm, __ATOMIC_RELAXED);
+}
 
-/* The flag to OR into a creating call: flag when forcing, else 0. */
+/* The flag to OR into a creating call: flag when forcing and the caller
+ * did not ask for it, else 0. */
 static inline int fs_force(int asked, int flag)
 {
-	return (fs_forcing && !(asked & flag)) ? flag : 0;
+	return fs_forcing & ~asked & flag;
 }
 
 /* ---- exec and spawn (exec.c) ---- */

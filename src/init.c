@@ -132,9 +132,10 @@ static int is_shell(const char *name)
 	return 0;
 }
 
+/* ~0 (all flag bits) when forcing, else 0: see fs_force. */
 int fs_forcing_allowed(void)
 {
-	return fs_cfg.cloexec == FS_CLOEXEC_FORCE && !fs_cfg.shell && fs_fd_entry(0) != NULL;
+	return fs_cfg.cloexec == FS_CLOEXEC_FORCE && !fs_cfg.shell && fs_fd_entry(0) != NULL ? ~0 : 0;
 }
 
 /* Diagnostic mode, or a fork mode that reports: open the log and let
@@ -159,6 +160,7 @@ void fs_init(void)
 	if (fs_fdtable_init() < 0 && c.cloexec == FS_CLOEXEC_FORCE)
 		fs_msg("config", "cannot map the fd table; new fds are not forced close-on-exec");
 	fs_forcing = fs_forcing_allowed();
+	fs_fast_update();
 	__atomic_store_n(&fs_ready, 1, __ATOMIC_RELEASE);
 	if (c.diag || c.fork_mode == FS_FORK_WARN || c.fork_mode == FS_FORK_ABORT)
 		start_diag();

@@ -64,6 +64,12 @@ int fs_bind(enum fs_sym_id id)
 	return 1;
 }
 
+void *fs_bind_get(enum fs_sym_id id)
+{
+	fs_bind(id);
+	return __atomic_load_n(syms[id].slot, __ATOMIC_ACQUIRE);
+}
+
 void fs_bind_all(void)
 {
 	static volatile int all_bound;

@@ -67,7 +67,7 @@ FS_EXPORT int dup3(int oldfd, int newfd, int flags)
 
 /* One core for fcntl, fcntl64 and __fcntl.  The argument is read as a
  * pointer, as glibc reads it, and passed on unchanged. */
-static int fcntl_core(int (*real)(int, int, ...), long nr, int fd, int cmd, void *arg,
+FS_CORE int fcntl_core(int (*real)(int, int, ...), long nr, int fd, int cmd, void *arg,
 		      uintptr_t site)
 {
 	int add = 0, r;

@@ -25,7 +25,7 @@
 /* The common shape: call, record, keep errno and the result. */
 #define NOT_BOUND(real) do { if (!(real)) { errno = ENOSYS; return -1; } } while (0)
 
-static int pipe_core(int fds[2], int flags, uintptr_t site)
+FS_CORE int pipe_core(int fds[2], int flags, uintptr_t site)
 {
 	int (*real)(int *, int) = REAL(pipe2);
 	int add, r;
@@ -53,7 +53,7 @@ FS_EXPORT int pipe2(int fds[2], int flags)
 	return pipe_core(fds, flags, FS_SITE());
 }
 
-static int epoll_core(int flags, uintptr_t site)
+FS_CORE int epoll_core(int flags, uintptr_t site)
 {
 	int (*real)(int) = REAL(epoll_create1);
 	int add, fd;
@@ -125,7 +125,7 @@ FS_EXPORT int timerfd_create(int clockid, int flags)
 	return fd;
 }
 
-static int inotify_core(int flags, uintptr_t site)
+FS_CORE int inotify_core(int flags, uintptr_t site)
 {
 	int (*real)(int) = REAL(inotify_init1);
 	int add, fd;

@@ -3,14 +3,33 @@
 #include "config.h"
 #include "fs.h"
 #include <errno.h>
+#define open fs_libc_open_decl
+#define open64 fs_libc_open64_decl
+#define openat fs_libc_openat_decl
+#define openat64 fs_libc_openat64_decl
 #include <fcntl.h>
+#undef open
+#undef open64
+#undef openat
+#undef openat64
 #include <stdarg.h>
 #include <sys/syscall.h>
 
 typedef int (*open_fn)(const char *, int, ...);
 typedef int (*openat_fn)(int, const char *, int, ...);
 
-/* The mode argument exists only with O_CREAT or O_TMPFILE. */
+/* The mode argument exists only with O_CREAT or O_TMPFILE.  On x86_64 and
+ * aarch64 Linux a variadic argument travels exactly like a named one (in
+ * the next argument register), so the wrappers take it as a named
+ * parameter and skip the va_list prologue on every call, and pass it on
+ * as it came: libc reads it only when one of those flags is set.
+ * Elsewhere they read it with va_arg, only then. */
+#if defined(__x86_64__) || defined(__aarch64__)
+#define FS_OPEN_MODE_NAMED 1
+#define OPEN_PARAMS(...) (__VA_ARGS__, mode_t mode_arg)
+#define READ_MODE(flags, last, mode) (mode = mode_arg)
+#else
+#define OPEN_PARAMS(...) (__VA_ARGS__, ...)
 #define READ_MODE(flags, last, mode) do { \
 		if ((flags) & (O_CREAT | __O_TMPFILE)) { \
 			va_list ap_; \
@@ -19,80 +38,119 @@ typedef int (*openat_fn)(int, const char *, int, ...);
 			va_end(ap_); \
 		} \
 	} while (0)
+#endif
 
-static int openat_core(openat_fn real_at, open_fn real, int dirfd, const char *path, int flags,
-		       mode_t mode, unsigned origin, uintptr_t site)
+/* Called from inside dlsym, before open can be bound (see real.c). */
+__attribute__((noinline, cold)) static int open_raw(int dirfd, const char *path, int flags,
+						    mode_t mode)
 {
-	int add, fd;
+	return (int)fs_sys_result(fs_raw_syscall(SYS_openat, dirfd, (long)path, flags, mode, 0, 0));
+}
 
-	fs_ensure_init();
-	add = fs_force(flags, O_CLOEXEC);
-	if (real)
-		fd = real(path, flags | add, mode);
-	else if (real_at)
-		fd = real_at(dirfd, path, flags | add, mode);
-	else	/* called from inside dlsym: see real.c */
-		fd = (int)fs_sys_result(fs_raw_syscall(SYS_openat, dirfd, (long)path, flags | add,
-						       mode, 0, 0));
-	fs_fd_created(fd, origin, add != 0, site);
+/* The common case: init done, the real function bound.  Everything else
+ * goes through open_slow, out of line, so this path saves no more
+ * registers than it needs. */
+FS_CORE int open_fast(open_fn real, const char *path, int flags, mode_t mode, unsigned origin,
+		      uintptr_t site)
+{
+	int add = fs_force(flags, O_CLOEXEC);
+	int fd = real(path, flags | add, mode);
+	fs_fd_created(fd, origin, add, site);
 	return fd;
 }
 
-FS_EXPORT int open(const char *path, int flags, ...)
+FS_CORE int openat_fast(openat_fn real, int dirfd, const char *path, int flags, mode_t mode,
+			unsigned origin, uintptr_t site)
 {
-	mode_t mode = 0;
-	READ_MODE(flags, flags, mode);
-	return openat_core(NULL, REAL(open), AT_FDCWD, path, flags, mode, FS_O_open, FS_SITE());
+	int add = fs_force(flags, O_CLOEXEC);
+	int fd = real(dirfd, path, flags | add, mode);
+	fs_fd_created(fd, origin, add, site);
+	return fd;
 }
 
-FS_EXPORT int open64(const char *path, int flags, ...)
+__attribute__((noinline)) static int open_slow(enum fs_sym_id id, int dirfd, const char *path,
+					       int flags, mode_t mode, unsigned origin,
+					       uintptr_t site)
 {
-	mode_t mode = 0;
-	READ_MODE(flags, flags, mode);
-	return openat_core(NULL, REAL(open64), AT_FDCWD, path, flags, mode, FS_O_open, FS_SITE());
+	union { void *obj; open_fn open; openat_fn openat; } real;
+
+	fs_ensure_init();
+	real.obj = fs_bind_get(id);
+	if (!real.obj) {
+		int add = fs_force(flags, O_CLOEXEC);
+		int fd = open_raw(dirfd, path, flags | add, mode);
+		fs_fd_created(fd, origin, add, site);
+		return fd;
+	}
+	if (id == FS_ID_openat || id == FS_ID_openat64)
+		return openat_fast(real.openat, dirfd, path, flags, mode, origin, site);
+	return open_fast(real.open, path, flags, mode, origin, site);
 }
 
-FS_EXPORT int __open(const char *path, int flags, ...)
+#define OPEN(name, path, flags, mode, origin) ({ \
+		void *p_ = __atomic_load_n(&fs_real.name.obj, __ATOMIC_ACQUIRE); \
+		FS_LIKELY(p_ && fs_ready) \
+			? open_fast(fs_real.name.fn, path, flags, mode, origin, FS_SITE()) \
+			: open_slow(FS_ID_##name, AT_FDCWD, path, flags, mode, origin, FS_SITE()); \
+	})
+#define OPENAT(name, dirfd, path, flags, mode, origin) ({ \
+		void *p_ = __atomic_load_n(&fs_real.name.obj, __ATOMIC_ACQUIRE); \
+		FS_LIKELY(p_ && fs_ready) \
+			? openat_fast(fs_real.name.fn, dirfd, path, flags, mode, origin, FS_SITE()) \
+			: open_slow(FS_ID_##name, dirfd, path, flags, mode, origin, FS_SITE()); \
+	})
+
+FS_EXPORT int open OPEN_PARAMS(const char *path, int flags)
 {
 	mode_t mode = 0;
 	READ_MODE(flags, flags, mode);
-	return openat_core(NULL, REAL(__open), AT_FDCWD, path, flags, mode, FS_O_open, FS_SITE());
+	return OPEN(open, path, flags, mode, FS_O_open);
 }
 
-FS_EXPORT int __open64(const char *path, int flags, ...)
+FS_EXPORT int open64 OPEN_PARAMS(const char *path, int flags)
 {
 	mode_t mode = 0;
 	READ_MODE(flags, flags, mode);
-	return openat_core(NULL, REAL(__open64), AT_FDCWD, path, flags, mode, FS_O_open,
-			   FS_SITE());
+	return OPEN(open64, path, flags, mode, FS_O_open);
 }
 
-FS_EXPORT int openat(int dirfd, const char *path, int flags, ...)
+FS_EXPORT int __open OPEN_PARAMS(const char *path, int flags)
 {
 	mode_t mode = 0;
 	READ_MODE(flags, flags, mode);
-	return openat_core(REAL(openat), NULL, dirfd, path, flags, mode, FS_O_openat, FS_SITE());
+	return OPEN(__open, path, flags, mode, FS_O_open);
 }
 
-FS_EXPORT int openat64(int dirfd, const char *path, int flags, ...)
+FS_EXPORT int __open64 OPEN_PARAMS(const char *path, int flags)
 {
 	mode_t mode = 0;
 	READ_MODE(flags, flags, mode);
-	return openat_core(REAL(openat64), NULL, dirfd, path, flags, mode, FS_O_openat,
-			   FS_SITE());
+	return OPEN(__open64, path, flags, mode, FS_O_open);
+}
+
+FS_EXPORT int openat OPEN_PARAMS(int dirfd, const char *path, int flags)
+{
+	mode_t mode = 0;
+	READ_MODE(flags, flags, mode);
+	return OPENAT(openat, dirfd, path, flags, mode, FS_O_openat);
+}
+
+FS_EXPORT int openat64 OPEN_PARAMS(int dirfd, const char *path, int flags)
+{
+	mode_t mode = 0;
+	READ_MODE(flags, flags, mode);
+	return OPENAT(openat64, dirfd, path, flags, mode, FS_O_openat);
 }
 
 /* creat is open with these flags (POSIX), so the flag can be added. */
 FS_EXPORT int creat(const char *path, mode_t mode)
 {
-	return openat_core(NULL, REAL(open), AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode,
-			   FS_O_creat, FS_SITE());
+	return OPEN(open, path, O_CREAT | O_WRONLY | O_TRUNC, mode, FS_O_creat);
 }
 
 FS_EXPORT int creat64(const char *path, mode_t mode)
 {
-	return openat_core(NULL, REAL(open64), AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, mode,
-			   FS_O_creat, FS_SITE());
+	return OPEN(open64, path, O_CREAT | O_WRONLY | O_TRUNC, mode, FS_O_creat);
 }
 
 /* _FORTIFY_SOURCE's checked opens.  The real ones keep their check
@@ -102,7 +160,7 @@ int __open64_2(const char *path, int flags);
 int __openat_2(int dirfd, const char *path, int flags);
 int __openat64_2(int dirfd, const char *path, int flags);
 
-static int open2_core(int (*real)(const char *, int), const char *path, int flags,
+FS_CORE int open2_core(int (*real)(const char *, int), const char *path, int flags,
 		      uintptr_t site)
 {
 	int add, fd;
@@ -118,7 +176,7 @@ static int open2_core(int (*real)(const char *, int), const char *path, int flag
 	return fd;
 }
 
-static int openat2_core(int (*real)(int, const char *, int), int dirfd, const char *path,
+FS_CORE int openat2_core(int (*real)(int, const char *, int), int dirfd, const char *path,
 			int flags, uintptr_t site)
 {
 	int add, fd;

@@ -42,7 +42,7 @@ FS_EXPORT int socketpair(int domain, int type, int protocol, int sv[2])
 
 /* accept is accept4 with no flags (accept4(2)), so the flag can be
  * passed atomically. */
-static int accept_core(int sockfd, struct sockaddr *addr, socklen_t *len, int flags,
+FS_CORE int accept_core(int sockfd, struct sockaddr *addr, socklen_t *len, int flags,
 		       uintptr_t site)
 {
 	int (*real)(int, struct sockaddr *, socklen_t *, int) = REAL(accept4);

@@ -5,7 +5,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 
-static int mkostemps_core(int (*real)(char *, int, int), char *tmpl, int suffixlen, int flags,
+FS_CORE int mkostemps_core(int (*real)(char *, int, int), char *tmpl, int suffixlen, int flags,
 			  uintptr_t site)
 {
 	int add, fd;
@@ -21,7 +21,7 @@ static int mkostemps_core(int (*real)(char *, int, int), char *tmpl, int suffixl
 	return fd;
 }
 
-static int mkostemp_core(int (*real)(char *, int), char *tmpl, int flags, uintptr_t site)
+FS_CORE int mkostemp_core(int (*real)(char *, int), char *tmpl, int flags, uintptr_t site)
 {
 	int add, fd;
 
