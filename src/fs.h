@@ -17,6 +17,7 @@
 #include <pthread.h>
 #include <time.h>
 #include "fs_parse.h"
+#include "fs_sys.h"
 
 #define FS_EXPORT __attribute__((visibility("default")))
 #define FS_LIKELY(x) __builtin_expect(!!(x), 1)
@@ -52,6 +53,9 @@ struct file_handle;
 	X(tmpfile, FILE *, (void), NULL) \
 	X(fdopen, FILE *, (int, const char *), NULL) \
 	X(popen, FILE *, (const char *, const char *), NULL) \
+	X(fclose, int, (FILE *), NULL) \
+	X(pclose, int, (FILE *), NULL) \
+	X(closedir, int, (void *), NULL) \
 	X(mkostemp, int, (char *, int), NULL) \
 	X(mkostemp64, int, (char *, int), NULL) \
 	X(mkostemps, int, (char *, int, int), NULL) \
@@ -150,6 +154,11 @@ void *fs_bind_get(enum fs_sym_id id) __attribute__((visibility("hidden")));
 		union { void *obj; __typeof__(fs_real.name.fn) fn; } u_ = { .obj = p_ }; \
 		u_.fn; \
 	})
+
+/* Nonzero when name is bound and init has run: the wrapper may take its
+ * fast path; otherwise it calls its out-of-line slow twin. */
+#define FS_FAST(name) \
+	FS_LIKELY(__atomic_load_n(&fs_real.name.obj, __ATOMIC_ACQUIRE) != NULL && fs_ready)
 
 /* ---- configuration and state (init.c) ---- */
 struct fs_config {
@@ -383,10 +392,6 @@ void fs_audit_exec(const char *via, const char *path, char *const argv[], char *
 enum fs_stat_id { FS_ST_MT_FORK, FS_ST_EXEC_LEAK, FS_ST_FORK_ABORT, FS_ST_COUNT };
 void fs_stat_event(enum fs_stat_id id, uintptr_t site) __attribute__((visibility("hidden")));
 
-/* ---- raw system calls (sys.c) ---- */
-/* Direct system call without libc, for the few paths that run before a
- * symbol can be bound.  Returns -errno style result like the kernel. */
-long fs_raw_syscall(long nr, long a, long b, long c, long d, long e, long f) __attribute__((visibility("hidden")));
-int fs_have_raw_syscall(void) __attribute__((visibility("hidden")));
+/* ---- raw system calls: fs_sys.h ---- */
 
 #endif

@@ -14,21 +14,40 @@
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
 
-/* dup is fcntl(F_DUPFD, 0) (dup(2)); F_DUPFD_CLOEXEC adds the flag. */
-FS_EXPORT int dup(int oldfd)
+/* dup is fcntl(F_DUPFD, 0) (dup(2)); F_DUPFD_CLOEXEC adds the flag.
+ * Where the module has raw system calls, the fcntl system call is made
+ * directly: glibc's fcntl dispatches on the command first, which costs
+ * more than the rest of this wrapper.  Neither is a cancellation point. */
+FS_CORE int dup_core(int (*real)(int, int, ...), int oldfd, uintptr_t site)
 {
-	int (*real)(int, int, ...) = REAL(fcntl);
+	int add = fs_forcing;
+	int cmd = add ? F_DUPFD_CLOEXEC : F_DUPFD;
+	int fd = FS_HAVE_RAW ? (int)fs_sys_result(fs_raw_syscall(SYS_fcntl, oldfd, cmd, 0, 0, 0, 0))
+			     : real(oldfd, cmd, 0);
+	fs_fd_created(fd, FS_O_dup, add, site);
+	return fd;
+}
+
+__attribute__((noinline)) static int dup_slow(int oldfd, uintptr_t site)
+{
+	int (*real)(int, int, ...);
 	int add, fd;
 
 	fs_ensure_init();
-	add = fs_forcing;
-	if (real)
-		fd = real(oldfd, add ? F_DUPFD_CLOEXEC : F_DUPFD, 0);
-	else
-		fd = (int)fs_sys_result(fs_raw_syscall(SYS_fcntl, oldfd,
-						       add ? F_DUPFD_CLOEXEC : F_DUPFD, 0, 0, 0, 0));
-	fs_fd_created(fd, FS_O_dup, add, FS_SITE());
+	if ((real = REAL(fcntl)))
+		return dup_core(real, oldfd, site);
+	add = fs_forcing;	/* from inside dlsym: see real.c */
+	fd = (int)fs_sys_result(fs_raw_syscall(SYS_fcntl, oldfd, add ? F_DUPFD_CLOEXEC : F_DUPFD,
+					       0, 0, 0, 0));
+	fs_fd_created(fd, FS_O_dup, add, site);
 	return fd;
+}
+
+FS_EXPORT int dup(int oldfd)
+{
+	if (FS_FAST(fcntl))
+		return dup_core(fs_real.fcntl.fn, oldfd, FS_SITE());
+	return dup_slow(oldfd, FS_SITE());
 }
 
 FS_EXPORT int dup2(int oldfd, int newfd)

@@ -25,32 +25,46 @@
 /* The common shape: call, record, keep errno and the result. */
 #define NOT_BOUND(real) do { if (!(real)) { errno = ENOSYS; return -1; } } while (0)
 
-FS_CORE int pipe_core(int fds[2], int flags, uintptr_t site)
+FS_CORE int pipe_core(int (*real)(int *, int), int fds[2], int flags, uintptr_t site)
 {
-	int (*real)(int *, int) = REAL(pipe2);
+	int add = fs_force(flags, O_CLOEXEC);
+	int r = real(fds, flags | add);
+	if (r == 0) {
+		fs_fd_created(fds[0], FS_O_pipe, add, site);
+		fs_fd_created(fds[1], FS_O_pipe, add, site);
+	}
+	return r;
+}
+
+__attribute__((noinline)) static int pipe_slow(int fds[2], int flags, uintptr_t site)
+{
+	int (*real)(int *, int);
 	int add, r;
 
 	fs_ensure_init();
-	add = fs_force(flags, O_CLOEXEC);
-	if (real)
-		r = real(fds, flags | add);
-	else
-		r = (int)fs_sys_result(fs_raw_syscall(SYS_pipe2, (long)fds, flags | add, 0, 0, 0, 0));
+	if ((real = REAL(pipe2)))
+		return pipe_core(real, fds, flags, site);
+	add = fs_force(flags, O_CLOEXEC);	/* from inside dlsym: see real.c */
+	r = (int)fs_sys_result(fs_raw_syscall(SYS_pipe2, (long)fds, flags | add, 0, 0, 0, 0));
 	if (r == 0) {
-		fs_fd_created(fds[0], FS_O_pipe, add != 0, site);
-		fs_fd_created(fds[1], FS_O_pipe, add != 0, site);
+		fs_fd_created(fds[0], FS_O_pipe, add, site);
+		fs_fd_created(fds[1], FS_O_pipe, add, site);
 	}
 	return r;
 }
 
 FS_EXPORT int pipe(int fds[2])
 {
-	return pipe_core(fds, 0, FS_SITE());
+	if (FS_FAST(pipe2))
+		return pipe_core(fs_real.pipe2.fn, fds, 0, FS_SITE());
+	return pipe_slow(fds, 0, FS_SITE());
 }
 
 FS_EXPORT int pipe2(int fds[2], int flags)
 {
-	return pipe_core(fds, flags, FS_SITE());
+	if (FS_FAST(pipe2))
+		return pipe_core(fs_real.pipe2.fn, fds, flags, FS_SITE());
+	return pipe_slow(fds, flags, FS_SITE());
 }
 
 FS_CORE int epoll_core(int flags, uintptr_t site)

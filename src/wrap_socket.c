@@ -5,20 +5,33 @@
 #include <string.h>
 #include <sys/socket.h>
 
-FS_EXPORT int socket(int domain, int type, int protocol)
+FS_CORE int socket_core(int (*real)(int, int, int), int domain, int type, int protocol,
+			uintptr_t site)
 {
-	int (*real)(int, int, int) = REAL(socket);
-	int add, fd;
+	int add = fs_force(type, SOCK_CLOEXEC);
+	int fd = real(domain, type | add, protocol);
+	fs_fd_created(fd, FS_O_socket, add, site);
+	return fd;
+}
+
+__attribute__((noinline)) static int socket_slow(int domain, int type, int protocol,
+						 uintptr_t site)
+{
+	int (*real)(int, int, int);
 
 	fs_ensure_init();
-	if (!real) {
+	if (!(real = REAL(socket))) {
 		errno = ENOSYS;
 		return -1;
 	}
-	add = fs_force(type, SOCK_CLOEXEC);
-	fd = real(domain, type | add, protocol);
-	fs_fd_created(fd, FS_O_socket, add != 0, FS_SITE());
-	return fd;
+	return socket_core(real, domain, type, protocol, site);
+}
+
+FS_EXPORT int socket(int domain, int type, int protocol)
+{
+	if (FS_FAST(socket))
+		return socket_core(fs_real.socket.fn, domain, type, protocol, FS_SITE());
+	return socket_slow(domain, type, protocol, FS_SITE());
 }
 
 FS_EXPORT int socketpair(int domain, int type, int protocol, int sv[2])
@@ -42,31 +55,40 @@ FS_EXPORT int socketpair(int domain, int type, int protocol, int sv[2])
 
 /* accept is accept4 with no flags (accept4(2)), so the flag can be
  * passed atomically. */
-FS_CORE int accept_core(int sockfd, struct sockaddr *addr, socklen_t *len, int flags,
-		       uintptr_t site)
+FS_CORE int accept_core(int (*real)(int, struct sockaddr *, socklen_t *, int), int sockfd,
+			struct sockaddr *addr, socklen_t *len, int flags, uintptr_t site)
 {
-	int (*real)(int, struct sockaddr *, socklen_t *, int) = REAL(accept4);
-	int add, fd;
+	int add = fs_force(flags, SOCK_CLOEXEC);
+	int fd = real(sockfd, addr, len, flags | add);
+	fs_fd_created(fd, FS_O_accept, add, site);
+	return fd;
+}
+
+__attribute__((noinline)) static int accept_slow(int sockfd, struct sockaddr *addr,
+						 socklen_t *len, int flags, uintptr_t site)
+{
+	int (*real)(int, struct sockaddr *, socklen_t *, int);
 
 	fs_ensure_init();
-	if (!real) {
+	if (!(real = REAL(accept4))) {
 		errno = ENOSYS;
 		return -1;
 	}
-	add = fs_force(flags, SOCK_CLOEXEC);
-	fd = real(sockfd, addr, len, flags | add);
-	fs_fd_created(fd, FS_O_accept, add != 0, site);
-	return fd;
+	return accept_core(real, sockfd, addr, len, flags, site);
 }
 
 FS_EXPORT int accept(int sockfd, struct sockaddr *addr, socklen_t *len)
 {
-	return accept_core(sockfd, addr, len, 0, FS_SITE());
+	if (FS_FAST(accept4))
+		return accept_core(fs_real.accept4.fn, sockfd, addr, len, 0, FS_SITE());
+	return accept_slow(sockfd, addr, len, 0, FS_SITE());
 }
 
 FS_EXPORT int accept4(int sockfd, struct sockaddr *addr, socklen_t *len, int flags)
 {
-	return accept_core(sockfd, addr, len, flags, FS_SITE());
+	if (FS_FAST(accept4))
+		return accept_core(fs_real.accept4.fn, sockfd, addr, len, flags, FS_SITE());
+	return accept_slow(sockfd, addr, len, flags, FS_SITE());
 }
 
 /* Records every fd that arrived in msg's SCM_RIGHTS messages. */

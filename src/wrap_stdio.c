@@ -3,6 +3,7 @@
  * functions are wrapped: fopen and popen take 'e' in their mode. */
 #include "config.h"
 #include "fs.h"
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <paths.h>
@@ -29,6 +30,16 @@ static const char *fopen_mode(const char *mode, char *buf, size_t n, int *forced
 	*forced = *late = 0;
 	if (!fs_forcing || !mode)
 		return mode;
+	/* The common modes, "r" "w" "a" and with one of 'b' '+': no scan. */
+	if ((mode[0] == 'r' || mode[0] == 'w' || mode[0] == 'a') &&
+	    (mode[1] == '\0' || ((mode[1] == 'b' || mode[1] == '+') && mode[2] == '\0'))) {
+		buf[0] = mode[0];
+		buf[1] = 'e';
+		buf[2] = mode[1];
+		buf[3] = '\0';
+		*forced = 1;
+		return buf;
+	}
 	m = fs_mode_add_e(mode, buf, n);
 	if (!m) {
 		*late = 1;
@@ -53,8 +64,8 @@ static FILE *fopen_core(FILE *(*real)(const char *, const char *), const char *p
 	f = real(path, fopen_mode(mode, buf, sizeof buf, &forced, &late));
 	if (f) {
 		if (late)
-			cloexec_after(fileno(f));
-		fs_fd_created(fileno(f), origin, forced || late, site);
+			cloexec_after(fileno_unlocked(f));
+		fs_fd_created(fileno_unlocked(f), origin, forced || late, site);
 	}
 	return f;
 }
@@ -84,14 +95,14 @@ static FILE *freopen_core(FILE *(*real)(const char *, const char *, FILE *), con
 		errno = ENOSYS;
 		return NULL;
 	}
-	oldfd = stream ? fileno(stream) : -1;
+	oldfd = stream ? fileno_unlocked(stream) : -1;
 	if (oldfd < 0 || oldfd > 2)
 		m = fopen_mode(mode, buf, sizeof buf, &forced, &late);
 	f = real(path, m, stream);
 	if (f) {
 		if (late)
-			cloexec_after(fileno(f));
-		fs_fd_created(fileno(f), FS_O_freopen, forced || late, site);
+			cloexec_after(fileno_unlocked(f));
+		fs_fd_created(fileno_unlocked(f), FS_O_freopen, forced || late, site);
 	}
 	return f;
 }
@@ -131,7 +142,7 @@ static FILE *tmpfile_core(uintptr_t site)
 	if (!fs_forcing) {
 		f = REAL(tmpfile)();
 		if (f)
-			fs_fd_created(fileno(f), FS_O_tmpfile, 0, site);
+			fs_fd_created(fileno_unlocked(f), FS_O_tmpfile, 0, site);
 		return f;
 	}
 	if ((fd = tmpfile_fd()) < 0)
@@ -184,7 +195,41 @@ FS_EXPORT FILE *popen(const char *command, const char *mode)
 	int saved = errno;
 	fs_restore_refs(argv, environ, NULL, 0, FS_REL_SPAWN);
 	if (f)
-		fs_fd_created(fileno(f), FS_O_popen, forced, FS_SITE());
+		fs_fd_created(fileno_unlocked(f), FS_O_popen, forced, FS_SITE());
 	errno = saved;
 	return f;
+}
+
+/* fclose, pclose and closedir close their fd inside libc, where the
+ * close wrapper cannot see it: the table entry is cleared here, before
+ * the number is free again (see close in wrap_fd.c). */
+FS_EXPORT int fclose(FILE *stream)
+{
+	int (*real)(FILE *) = REAL(fclose);
+	int fd = stream ? fileno_unlocked(stream) : -1;
+
+	fs_fd_closed(fd);
+	return real ? real(stream) : EOF;
+}
+
+FS_EXPORT int pclose(FILE *stream)
+{
+	int (*real)(FILE *) = REAL(pclose);
+	int fd = stream ? fileno_unlocked(stream) : -1;
+
+	fs_fd_closed(fd);
+	return real ? real(stream) : -1;
+}
+
+FS_EXPORT int closedir(DIR *dir)
+{
+	int (*real)(void *) = REAL(closedir);
+	int fd = dirfd(dir);
+
+	fs_fd_closed(fd);
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return real(dir);
 }
