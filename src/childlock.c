@@ -20,6 +20,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <ucontext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -187,6 +188,19 @@ static timer_t stall_timer;
 static int stall_armed;
 static uintptr_t stall_site;
 
+/* The interrupted instruction: the backtrace starts there, not in the
+ * handler's own frames. */
+static uintptr_t interrupted_pc(void *uc)
+{
+#if defined(__x86_64__)
+	return (uintptr_t)((ucontext_t *)uc)->uc_mcontext.gregs[REG_RIP];
+#elif defined(__aarch64__)
+	return (uintptr_t)((ucontext_t *)uc)->uc_mcontext.pc;
+#else
+	return 0;
+#endif
+}
+
 static void stall_handler(int sig, siginfo_t *si, void *uc)
 {
 	struct fs_event ev;
@@ -196,7 +210,7 @@ static void stall_handler(int sig, siginfo_t *si, void *uc)
 	fs_ev_begin(&ev, "child-stall");
 	fs_ev_int(&ev, "seconds", fs_cfg.child_timeout);
 	fs_ev_caller(&ev, "fork_caller", stall_site);
-	fs_ev_backtrace(&ev, 0);
+	fs_ev_backtrace(&ev, interrupted_pc(uc));
 	fs_ev_end(&ev);
 }
 
@@ -208,14 +222,14 @@ static void arm_stall_timer(uintptr_t site)
 	struct sigaction old;
 
 	/* A child that handles SIGRTMAX itself is left alone. */
-	if (sigaction(SIGRTMAX, NULL, &old) != 0 || old.sa_handler != SIG_DFL)
+	if (REAL(sigaction)(SIGRTMAX, NULL, &old) != 0 || old.sa_handler != SIG_DFL)
 		return;
 	sigemptyset(&sa.sa_mask);
-	if (sigaction(SIGRTMAX, &sa, NULL) != 0)
+	if (REAL(sigaction)(SIGRTMAX, &sa, NULL) != 0)
 		return;
 	if (timer_create(CLOCK_MONOTONIC, &sev, &stall_timer) != 0 ||
 	    timer_settime(stall_timer, 0, &its, NULL) != 0) {
-		sigaction(SIGRTMAX, &old, NULL);
+		REAL(sigaction)(SIGRTMAX, &old, NULL);
 		return;
 	}
 	stall_site = site;
@@ -236,7 +250,8 @@ void fs_child_disarm(void)
 	sigaddset(&set, SIGRTMAX);
 	while (sigtimedwait(&set, &si, &zero) == SIGRTMAX)
 		;
-	signal(SIGRTMAX, SIG_DFL);
+	struct sigaction dfl = { .sa_handler = SIG_DFL };
+	REAL(sigaction)(SIGRTMAX, &dfl, NULL);
 }
 
 /* In the child of a fork made while other threads ran. */
@@ -246,4 +261,30 @@ void fs_mt_child_start(uintptr_t site)
 		fs_lockcheck = 1;
 	if (fs_cfg.diag && fs_cfg.child_timeout > 0)
 		arm_stall_timer(site);
+}
+
+/* A child that takes SIGRTMAX for itself gets it to itself: the stall
+ * timer is removed before its handler or mask is installed. */
+FS_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+	int (*real)(int, const struct sigaction *, struct sigaction *) = REAL(sigaction);
+	if (FS_UNLIKELY(stall_armed) && sig == SIGRTMAX && act)
+		fs_child_disarm();
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return real(sig, act, old);
+}
+
+FS_EXPORT __sighandler_t signal(int sig, __sighandler_t handler)
+{
+	__sighandler_t (*real)(int, __sighandler_t) = REAL(signal);
+	if (FS_UNLIKELY(stall_armed) && sig == SIGRTMAX)
+		fs_child_disarm();
+	if (!real) {
+		errno = ENOSYS;
+		return SIG_ERR;
+	}
+	return real(sig, handler);
 }

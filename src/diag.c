@@ -16,10 +16,57 @@
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+
+static int dir_fd_number(const char *name);
+
+/* A thread just joined may still be listed until the kernel releases it
+ * (pthread_join returns when its tid is cleared, a little before): when
+ * the links say several threads, the ones whose state is already Z or X
+ * are not counted.  Costs a directory read, only in processes that do
+ * have threads. */
+static int live_threads(int listed)
+{
+	char buf[1024], path[64], stat[512];
+	int dir, live = 0;
+
+	dir = REAL(open)("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dir < 0)
+		return listed;
+	for (;;) {
+		ssize_t n = getdents64(dir, buf, sizeof buf);
+		if (n <= 0)
+			break;
+		for (ssize_t off = 0; off < n;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+			struct fs_sbuf p;
+			off += d->d_reclen;
+			if (dir_fd_number(d->d_name) < 0)
+				continue;
+			fs_sb_init(&p, path, sizeof path);
+			fs_sb_str(&p, d->d_name);
+			fs_sb_str(&p, "/stat");
+			int fd = REAL(openat)(dir, fs_sb_cstr(&p), O_RDONLY | O_CLOEXEC);
+			if (fd < 0)
+				continue;	/* gone already */
+			ssize_t len = read(fd, stat, sizeof stat - 1);
+			REAL(close)(fd);
+			if (len <= 0)
+				continue;
+			stat[len] = '\0';
+			const char *rp = strrchr(stat, ')');
+			if (rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X'))
+				continue;
+			live++;
+		}
+	}
+	REAL(close)(dir);
+	return live ? live : listed;
+}
 
 /* /proc/self/task has 2 + one link per thread (procfs; Chromium reads
  * the same).  Exact at this moment, whoever made the threads. */
@@ -28,7 +75,9 @@ int fs_thread_count(void)
 	struct stat st;
 	if (stat("/proc/self/task", &st) != 0 || st.st_nlink < 3)
 		return -1;
-	return (int)st.st_nlink - 2;
+	if (st.st_nlink == 3)
+		return 1;
+	return live_threads((int)st.st_nlink - 2);
 }
 
 void fs_ev_caller(struct fs_event *ev, const char *key, uintptr_t site)
@@ -68,21 +117,37 @@ void fs_ev_backtrace(struct fs_event *ev, uintptr_t site)
 
 /* ---- counts for the summary at exit ---- */
 
+/* The counts live in a shared mapping made when diagnostic mode starts,
+ * so what a child reports between fork and exec (its exec leaks) counts
+ * in the summary of the process that started diagnostics. */
 #define SITE_SLOTS 256
-static unsigned long counts[FS_ST_COUNT];
-static uintptr_t sites[FS_ST_COUNT][SITE_SLOTS];
-static unsigned distinct[FS_ST_COUNT];
+struct stats {
+	pid_t owner;
+	unsigned long counts[FS_ST_COUNT];
+	uintptr_t sites[FS_ST_COUNT][SITE_SLOTS];
+	unsigned distinct[FS_ST_COUNT];
+};
+static struct stats local_stats, *stats = &local_stats;
+
+void fs_stats_start(void)
+{
+	void *p = mmap(NULL, sizeof(struct stats), PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (p != MAP_FAILED)
+		stats = p;
+	stats->owner = getpid();
+}
 
 void fs_stat_event(enum fs_stat_id id, uintptr_t site)
 {
-	__atomic_add_fetch(&counts[id], 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&stats->counts[id], 1, __ATOMIC_RELAXED);
 	for (unsigned i = 0, h = (unsigned)(site >> 2) % SITE_SLOTS; i < SITE_SLOTS; i++) {
-		uintptr_t *slot = &sites[id][(h + i) % SITE_SLOTS], none = 0;
+		uintptr_t *slot = &stats->sites[id][(h + i) % SITE_SLOTS], none = 0;
 		if (__atomic_load_n(slot, __ATOMIC_RELAXED) == site)
 			return;
 		if (__atomic_compare_exchange_n(slot, &none, site, 0, __ATOMIC_RELAXED,
 						__ATOMIC_RELAXED)) {
-			__atomic_add_fetch(&distinct[id], 1, __ATOMIC_RELAXED);
+			__atomic_add_fetch(&stats->distinct[id], 1, __ATOMIC_RELAXED);
 			return;
 		}
 		if (none == site)
@@ -94,13 +159,16 @@ __attribute__((destructor)) static void fs_summary(void)
 {
 	struct fs_event ev;
 
-	if (!fs_ready || !fs_cfg.diag || (!counts[FS_ST_MT_FORK] && !counts[FS_ST_EXEC_LEAK]))
+	/* Only the process that started diagnostics sums up: its children's
+	 * events are in its counts. */
+	if (!fs_ready || !fs_cfg.diag || stats->owner != getpid() ||
+	    (!stats->counts[FS_ST_MT_FORK] && !stats->counts[FS_ST_EXEC_LEAK]))
 		return;
 	fs_ev_begin(&ev, "summary");
-	fs_ev_int(&ev, "mt_forks", (long long)counts[FS_ST_MT_FORK]);
-	fs_ev_int(&ev, "mt_fork_sites", distinct[FS_ST_MT_FORK]);
-	fs_ev_int(&ev, "exec_leaks", (long long)counts[FS_ST_EXEC_LEAK]);
-	fs_ev_int(&ev, "exec_leak_sites", distinct[FS_ST_EXEC_LEAK]);
+	fs_ev_int(&ev, "mt_forks", (long long)stats->counts[FS_ST_MT_FORK]);
+	fs_ev_int(&ev, "mt_fork_sites", stats->distinct[FS_ST_MT_FORK]);
+	fs_ev_int(&ev, "exec_leaks", (long long)stats->counts[FS_ST_EXEC_LEAK]);
+	fs_ev_int(&ev, "exec_leak_sites", stats->distinct[FS_ST_EXEC_LEAK]);
 	fs_ev_end(&ev);
 }
 

@@ -109,6 +109,8 @@ struct file_handle;
 	X(_Fork, pid_t, (void), NULL) \
 	X(pthread_create, int, (void *, const void *, void *(*)(void *), void *), NULL) \
 	X(__cxa_finalize, void, (void *), NULL) \
+	X(sigaction, int, (int, const struct sigaction *, struct sigaction *), NULL) \
+	X(signal, __sighandler_t, (int, __sighandler_t), NULL) \
 	X(dlclose, int, (void *), NULL) \
 	X(pthread_mutex_lock, int, (pthread_mutex_t *), NULL) \
 	X(pthread_mutex_timedlock, int, (pthread_mutex_t *, const struct timespec *), NULL) \
@@ -360,11 +362,16 @@ void fs_msg(const char *what, const char *text) __attribute__((visibility("hidde
  * writes it.  Async-signal-safe; errno is kept from begin to end. */
 struct fs_event {
 	struct fs_sbuf b;
-	int json, nfields, in_list, saved_errno;
+	int json, nfields, in_list, list_dropped, to_stderr, saved_errno;
 	size_t good_len;
 	char mem[4096];
 };
 void fs_ev_begin(struct fs_event *ev, const char *name) __attribute__((visibility("hidden")));
+/* The same, for a line that goes to standard error whatever FORKSAFE_LOG
+ * says (configuration messages). */
+void fs_ev_begin_stderr(struct fs_event *ev, const char *name) __attribute__((visibility("hidden")));
+/* Writes the configuration messages init collected. */
+void fs_config_flush(void) __attribute__((visibility("hidden")));
 void fs_ev_str(struct fs_event *ev, const char *key, const char *v) __attribute__((visibility("hidden")));
 void fs_ev_int(struct fs_event *ev, const char *key, long long v) __attribute__((visibility("hidden")));
 void fs_ev_list_begin(struct fs_event *ev, const char *key) __attribute__((visibility("hidden")));
@@ -389,6 +396,8 @@ void fs_ev_atfork(struct fs_event *ev, unsigned n) __attribute__((visibility("hi
  * accident.  via: the wrapper ("execve", "posix_spawn"...). */
 void fs_audit_exec(const char *via, const char *path, char *const argv[], char *const envp[],
 		   uintptr_t site) __attribute__((visibility("hidden")));
+/* Puts the summary counts in memory shared with children. */
+void fs_stats_start(void) __attribute__((visibility("hidden")));
 enum fs_stat_id { FS_ST_MT_FORK, FS_ST_EXEC_LEAK, FS_ST_FORK_ABORT, FS_ST_COUNT };
 void fs_stat_event(enum fs_stat_id id, uintptr_t site) __attribute__((visibility("hidden")));
 

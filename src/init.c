@@ -16,24 +16,66 @@ struct fs_config fs_cfg;
 volatile int fs_ready;
 volatile int fs_forcing;
 
+/* Invalid settings, kept until the log format is known, then written
+ * once each (config_flush), on standard error, in that format. */
+#define MAX_CONFIG_ERRORS 16
+static struct config_error {
+	const char *var, *accepted, *fallback;
+	char value[72];
+} config_errors[MAX_CONFIG_ERRORS];
+static int nconfig_errors;
+
 /* One message per variable per process, even if init races. */
 static void config_error(int *once, const char *var, const char *value, const char *accepted,
 			 const char *fallback)
 {
-	char mem[512];
 	struct fs_sbuf b;
+	int i;
 
 	if (__atomic_exchange_n(once, 1, __ATOMIC_RELAXED))
 		return;
-	fs_sb_init(&b, mem, sizeof mem);
-	fs_sb_str(&b, var);
-	fs_sb_char(&b, '=');
+	i = __atomic_fetch_add(&nconfig_errors, 1, __ATOMIC_RELAXED);
+	if (i >= MAX_CONFIG_ERRORS)
+		return;
+	config_errors[i].var = var;
+	config_errors[i].accepted = accepted;
+	config_errors[i].fallback = fallback;
+	fs_sb_init(&b, config_errors[i].value, sizeof config_errors[i].value);
 	fs_sb_quoted(&b, value, 64);
-	fs_sb_str(&b, " is not valid (accepted: ");
-	fs_sb_str(&b, accepted);
-	fs_sb_str(&b, "); using ");
-	fs_sb_str(&b, fallback);
-	fs_msg("config", fs_sb_cstr(&b));
+	fs_sb_cstr(&b);
+}
+
+void fs_config_flush(void)
+{
+	static int flushed;
+	int n = __atomic_load_n(&nconfig_errors, __ATOMIC_RELAXED);
+
+	if (__atomic_exchange_n(&flushed, 1, __ATOMIC_RELAXED))
+		return;
+	for (int i = 0; i < n && i < MAX_CONFIG_ERRORS; i++) {
+		struct fs_event ev;
+		if (fs_cfg.log_format == FS_LOG_TEXT) {
+			/* FORKSAFE_X='v' is not valid (accepted: a, b); using a */
+			char mem[512];
+			struct fs_sbuf b;
+			fs_sb_init(&b, mem, sizeof mem);
+			fs_sb_str(&b, config_errors[i].var);
+			fs_sb_char(&b, '=');
+			fs_sb_str(&b, config_errors[i].value);
+			fs_sb_str(&b, " is not valid (accepted: ");
+			fs_sb_str(&b, config_errors[i].accepted);
+			fs_sb_str(&b, "); using ");
+			fs_sb_str(&b, config_errors[i].fallback);
+			fs_msg("config", fs_sb_cstr(&b));
+			continue;
+		}
+		fs_ev_begin_stderr(&ev, "config");
+		fs_ev_str(&ev, "variable", config_errors[i].var);
+		fs_ev_str(&ev, "value", config_errors[i].value);
+		fs_ev_str(&ev, "accepted", config_errors[i].accepted);
+		fs_ev_str(&ev, "using", config_errors[i].fallback);
+		fs_ev_end(&ev);
+	}
 }
 
 static void read_log_config(struct fs_config *c)
@@ -138,11 +180,13 @@ int fs_forcing_allowed(void)
 	return fs_cfg.cloexec == FS_CLOEXEC_FORCE && !fs_cfg.shell && fs_fd_entry(0) != NULL ? ~0 : 0;
 }
 
-/* Diagnostic mode, or a fork mode that reports: open the log and let
+/* Diagnostic mode, or a setting that reports: open the log and let
  * glibc's backtrace load its unwinder now, not later inside a fork. */
 static void start_diag(void)
 {
 	void *frame[2];
+	if (fs_cfg.diag)
+		fs_stats_start();
 	fs_log_start();
 	backtrace(frame, 2);
 }
@@ -162,8 +206,10 @@ void fs_init(void)
 	fs_forcing = fs_forcing_allowed();
 	fs_fast_update();
 	__atomic_store_n(&fs_ready, 1, __ATOMIC_RELEASE);
-	if (c.diag || c.fork_mode == FS_FORK_WARN || c.fork_mode == FS_FORK_ABORT)
+	if (c.diag || c.fork_mode == FS_FORK_WARN || c.fork_mode == FS_FORK_ABORT ||
+	    c.child_locks != FS_LOCKS_WAIT)
 		start_diag();
+	fs_config_flush();
 }
 
 __attribute__((constructor)) static void fs_constructor(void)

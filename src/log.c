@@ -95,18 +95,37 @@ static int open_syslog(void)
 
 static int open_stderr_copy(void)
 {
+	if (!stderr_id_valid && identity_of(2, &stderr_id) == 0)
+		stderr_id_valid = 1;
 	if (!stderr_id_valid || !same_identity(2, &stderr_id))
 		return -1;
 	return move_private(REAL(fcntl)(2, F_DUPFD_CLOEXEC, 3));
 }
 
+/* A destination that cannot be opened is said once; reports then go to
+ * standard error. */
 static int open_log(void)
 {
+	static int failed_said;
+	int fd;
+
 	switch (fs_cfg.log_kind) {
-	case FS_LOGDEST_FILE: return open_file_log();
-	case FS_LOGDEST_SYSLOG: return open_syslog();
+	case FS_LOGDEST_FILE: fd = open_file_log(); break;
+	case FS_LOGDEST_SYSLOG: fd = open_syslog(); break;
 	default: return open_stderr_copy();
 	}
+	if (fd >= 0)
+		return fd;
+	if (!__atomic_exchange_n(&failed_said, 1, __ATOMIC_RELAXED)) {
+		char mem[600];
+		struct fs_sbuf b;
+		fs_sb_init(&b, mem, sizeof mem);
+		fs_sb_str(&b, "FORKSAFE_LOG: cannot open ");
+		fs_sb_str(&b, fs_cfg.log_kind == FS_LOGDEST_FILE ? fs_cfg.log_path : "/dev/log");
+		fs_sb_str(&b, "; reports go to stderr");
+		fs_msg("warning", fs_sb_cstr(&b));
+	}
+	return open_stderr_copy();
 }
 
 /* Returns the log fd, valid and still forksafe's, or -1. */
@@ -138,17 +157,8 @@ void fs_log_start(void)
 	current_log_fd();
 }
 
-static void write_line(const char *p, size_t len)
+static void write_all(int fd, const char *p, size_t len)
 {
-	int fd = current_log_fd();
-	if (fd < 0)
-		return;
-	if (fs_cfg.log_kind == FS_LOGDEST_SYSLOG) {
-		if (send(fd, p, len, MSG_NOSIGNAL) < 0) {
-			/* A report must never fail the program. */
-		}
-		return;
-	}
 	while (len > 0) {
 		ssize_t w = write(fd, p, len);
 		if (w < 0 && errno == EINTR)
@@ -160,7 +170,23 @@ static void write_line(const char *p, size_t len)
 	}
 }
 
+static void write_line(const char *p, size_t len)
+{
+	int fd = current_log_fd();
+	if (fd < 0)
+		return;
+	if (fs_cfg.log_kind == FS_LOGDEST_SYSLOG) {
+		if (send(fd, p, len, MSG_NOSIGNAL) < 0) {
+			/* A report must never fail the program. */
+		}
+		return;
+	}
+	write_all(fd, p, len);
+}
+
 /* ---- events ---- */
+
+static void fs_ev_begin_common(struct fs_event *ev, const char *name, int syslog_prefix);
 
 /* Marks the end of a complete field: a line too long for the buffer is
  * cut back to it, so it stays valid JSON. */
@@ -184,16 +210,29 @@ static void key(struct fs_event *ev, const char *k)
 	}
 }
 
+void fs_ev_begin_stderr(struct fs_event *ev, const char *name)
+{
+	fs_ev_begin_common(ev, name, 0);
+	ev->to_stderr = 1;
+}
+
 void fs_ev_begin(struct fs_event *ev, const char *name)
+{
+	fs_ev_begin_common(ev, name, fs_cfg.log_kind == FS_LOGDEST_SYSLOG);
+}
+
+static void fs_ev_begin_common(struct fs_event *ev, const char *name, int syslog_prefix)
 {
 	int saved = errno;
 
 	ev->saved_errno = saved;
+	ev->to_stderr = 0;
+	ev->list_dropped = 0;
 	ev->json = fs_cfg.log_format == FS_LOG_JSON;
 	ev->nfields = 0;
 	ev->in_list = 0;
 	fs_sb_init(&ev->b, ev->mem, sizeof ev->mem);
-	if (fs_cfg.log_kind == FS_LOGDEST_SYSLOG)
+	if (syslog_prefix)
 		fs_sb_str(&ev->b, "<12>");	/* LOG_USER | LOG_WARNING */
 	if (ev->json) {
 		struct timespec ts;
@@ -256,6 +295,12 @@ void fs_ev_list_begin(struct fs_event *ev, const char *k)
 
 void fs_ev_list_item(struct fs_event *ev, const char *v)
 {
+	/* Keep room for the rest of the line: an item that does not fit is
+	 * counted and named at the end of the list instead. */
+	if (ev->b.len + strlen(v) + 8 + 256 > ev->b.cap) {
+		ev->list_dropped++;
+		return;
+	}
 	if (ev->in_list++)
 		fs_sb_str(&ev->b, ev->json ? "," : " < ");
 	if (ev->json) {
@@ -270,6 +315,23 @@ void fs_ev_list_item(struct fs_event *ev, const char *v)
 
 void fs_ev_list_end(struct fs_event *ev)
 {
+	if (ev->list_dropped) {
+		char mem[32];
+		struct fs_sbuf b;
+		int dropped = ev->list_dropped;
+		fs_sb_init(&b, mem, sizeof mem);
+		fs_sb_char(&b, '+');
+		fs_sb_dec(&b, dropped);
+		fs_sb_str(&b, " more");
+		ev->list_dropped = 0;
+		if (ev->in_list++)
+			fs_sb_str(&ev->b, ev->json ? "," : " < ");
+		if (ev->json)
+			fs_sb_char(&ev->b, '"');
+		fs_sb_str(&ev->b, fs_sb_cstr(&b));
+		if (ev->json)
+			fs_sb_char(&ev->b, '"');
+	}
 	fs_sb_char(&ev->b, ev->json ? ']' : '"');
 	field_done(ev);
 }
@@ -287,7 +349,10 @@ void fs_ev_end(struct fs_event *ev)
 	if (ev->json)
 		fs_sb_char(&ev->b, '}');
 	fs_sb_char(&ev->b, '\n');
-	write_line(ev->b.p, ev->b.len);
+	if (ev->to_stderr)
+		write_all(2, ev->b.p, ev->b.len);
+	else
+		write_line(ev->b.p, ev->b.len);
 	errno = ev->saved_errno;
 }
 
