@@ -1,0 +1,43 @@
+#!/bin/bash
+# Short libFuzzer runs of every parser of untrusted input, from the
+# checked-in seed corpora (tests/fuzz/corpus/*), under AddressSanitizer
+# and UndefinedBehaviorSanitizer.  Fails on any crash, hang (-timeout) or
+# sanitizer report.  FUZZ_SECONDS sets the time per target (default 10);
+# `make fuzz` runs them longer.  Skips (77) only when clang cannot build
+# a libFuzzer target.
+set -u
+src=${FS_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+out=${FS_BUILDDIR:-.}/tests/fuzz
+seconds=${FUZZ_SECONDS:-10}
+CLANG=${CLANG:-clang}
+mkdir -p "$out"
+unset LD_PRELOAD
+
+probe=$out/probe.c
+printf '#include <stdint.h>\n#include <stddef.h>\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { return 0; }\n' >"$probe"
+if ! "$CLANG" -fsanitize=fuzzer,address,undefined "$probe" -o "$out/probe" 2>/dev/null; then
+	echo "SKIP: $CLANG cannot build libFuzzer targets (apt-get install clang libclang-rt-14-dev)"
+	exit 77
+fi
+
+status=0
+for target in fdref parse; do
+	bin=$out/fuzz_$target
+	"$CLANG" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		-I"$src/src" "$src/tests/fuzz/fuzz_$target.c" \
+		"$src/src/parse.c" "$src/src/fdref.c" "$src/src/sbuf.c" -o "$bin" || { status=1; continue; }
+	corpus=$(mktemp -d)
+	cp "$src/tests/fuzz/corpus/$target/"* "$corpus/"
+	log=$out/fuzz_$target.out
+	if "$bin" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=1024 -print_final_stats=1 \
+		"$corpus" >"$log" 2>&1; then
+		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
+		echo "ok: fuzz_$target: ${runs:-?} executions in ${seconds}s, no crash, no sanitizer report"
+	else
+		echo "FAIL: fuzz_$target"
+		tail -n 40 "$log"
+		status=1
+	fi
+	rm -rf "$corpus"
+done
+exit $status
