@@ -1,0 +1,338 @@
+/* forksafe: the launcher.
+ *
+ *   forksafe [OPTIONS] [--] COMMAND [ARG...]
+ *
+ * Puts libforksafe.so in front of LD_PRELOAD (keeping what was there),
+ * sets the FORKSAFE_* variables from the options, and execs COMMAND, so
+ * COMMAND's exit status is the launcher's.  Usage errors exit 2; a
+ * command that cannot be found exits 127, one that cannot be run 126, as
+ * shells do. */
+#include "config.h"
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef FORKSAFE_LIBDIR
+#define FORKSAFE_LIBDIR "/usr/local/lib"
+#endif
+#define MODULE "libforksafe.so"
+
+static const char *prog = "forksafe";
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: %s [OPTIONS] [--] COMMAND [ARG...]\n"
+		"Run COMMAND with libforksafe.so preloaded: every fd it creates is close-on-exec,\n"
+		"forks in threaded code are checked, and diagnostic mode explains what happens.\n"
+		"\n"
+		"Options (each sets the variable in brackets; see libforksafe(7)):\n"
+		"  --diag              diagnostic mode                  [FORKSAFE_DIAG=1]\n"
+		"  --fork=MODE         allow, warn, abort, spawn, auto  [FORKSAFE_FORK]\n"
+		"  --cloexec=MODE      force, audit, off                [FORKSAFE_CLOEXEC]\n"
+		"  --log=DEST          stderr, syslog or an absolute file path [FORKSAFE_LOG]\n"
+		"  --json              one JSON object per report line [FORKSAFE_LOG_FORMAT=json]\n"
+		"  --keep-fds=LIST     fds never forced, e.g. 3,5-7     [FORKSAFE_KEEP_FDS]\n"
+		"  --child-locks=MODE  wait, abort, break               [FORKSAFE_CHILD_LOCKS]\n"
+		"  -h, --help          show this help and exit\n"
+		"  -V, --version       show the version and exit\n"
+		"\n"
+		"The module is taken from $FORKSAFE_LIBRARY if set, else %s/%s,\n"
+		"else the build tree next to this program.\n",
+		prog, FORKSAFE_LIBDIR, MODULE);
+}
+
+static void die_usage(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: ", prog);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry '%s --help' for more information.\n", prog);
+	exit(2);
+}
+
+static int one_of(const char *v, const char *const *names)
+{
+	for (; *names; names++)
+		if (strcmp(v, *names) == 0)
+			return 1;
+	return 0;
+}
+
+/* A list of fd numbers and ranges: 3,5-7. */
+static int valid_fd_list(const char *s)
+{
+	if (!*s)
+		return 1;
+	for (;;) {
+		char *end;
+		long lo, hi;
+		if (*s < '0' || *s > '9')
+			return 0;
+		lo = strtol(s, &end, 10);
+		hi = lo;
+		if (*end == '-') {
+			if (end[1] < '0' || end[1] > '9')
+				return 0;
+			hi = strtol(end + 1, &end, 10);
+		}
+		if (lo > INT_MAX || hi > INT_MAX || hi < lo)
+			return 0;
+		if (!*end)
+			return 1;
+		if (*end != ',')
+			return 0;
+		s = end + 1;
+	}
+}
+
+struct option_spec {
+	const char *name;		/* without "--" */
+	const char *var;		/* variable it sets */
+	const char *fixed;		/* value for a flag, NULL when it takes one */
+	const char *const *accepted;	/* accepted values, NULL: checked elsewhere */
+	const char *accepted_text;
+};
+
+static const char *const fork_modes[] = { "allow", "warn", "abort", "spawn", "auto", NULL };
+static const char *const cloexec_modes[] = { "force", "audit", "off", NULL };
+static const char *const lock_modes[] = { "wait", "abort", "break", NULL };
+
+static const struct option_spec options[] = {
+	{ "diag", "FORKSAFE_DIAG", "1", NULL, NULL },
+	{ "json", "FORKSAFE_LOG_FORMAT", "json", NULL, NULL },
+	{ "fork", "FORKSAFE_FORK", NULL, fork_modes, "allow, warn, abort, spawn, auto" },
+	{ "cloexec", "FORKSAFE_CLOEXEC", NULL, cloexec_modes, "force, audit, off" },
+	{ "child-locks", "FORKSAFE_CHILD_LOCKS", NULL, lock_modes, "wait, abort, break" },
+	{ "log", "FORKSAFE_LOG", NULL, NULL, "stderr, syslog or an absolute file path" },
+	{ "keep-fds", "FORKSAFE_KEEP_FDS", NULL, NULL, "fd numbers and ranges such as 3,5-7" },
+};
+
+static void check_value(const struct option_spec *o, const char *v)
+{
+	int ok;
+
+	if (o->accepted)
+		ok = one_of(v, o->accepted);
+	else if (strcmp(o->name, "log") == 0)
+		ok = strcmp(v, "stderr") == 0 || strcmp(v, "syslog") == 0 || v[0] == '/';
+	else
+		ok = valid_fd_list(v);
+	if (!ok) {
+		fprintf(stderr, "%s: invalid value '%s' for --%s (accepted: %s)\n", prog, v,
+			o->name, o->accepted_text);
+		fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+		exit(2);
+	}
+}
+
+/* Handles argv[*i] if it is an option; returns 0 at the command. */
+static int parse_option(int argc, char **argv, int *i)
+{
+	const char *arg = argv[*i];
+
+	if (strcmp(arg, "--") == 0) {
+		(*i)++;
+		return 0;
+	}
+	if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+		usage(stdout);
+		exit(0);
+	}
+	if (strcmp(arg, "-V") == 0 || strcmp(arg, "--version") == 0) {
+		printf("forksafe %s\n", PACKAGE_VERSION);
+		exit(0);
+	}
+	if (arg[0] != '-' || arg[1] == '\0')
+		return 0;
+	if (arg[1] != '-')
+		die_usage("unknown option '%s'", arg);
+	for (size_t k = 0; k < sizeof options / sizeof options[0]; k++) {
+		const struct option_spec *o = &options[k];
+		size_t n = strlen(o->name);
+		const char *v;
+
+		if (strncmp(arg + 2, o->name, n) != 0 || (arg[2 + n] && arg[2 + n] != '='))
+			continue;
+		if (o->fixed) {
+			if (arg[2 + n])
+				die_usage("option '--%s' takes no value", o->name);
+			setenv(o->var, o->fixed, 1);
+			(*i)++;
+			return 1;
+		}
+		if (arg[2 + n] == '=') {
+			v = arg + 3 + n;
+		} else if (*i + 1 < argc) {
+			v = argv[++*i];
+		} else {
+			die_usage("option '%s' needs a value", arg);
+			return 0;
+		}
+		check_value(o, v);
+		setenv(o->var, v, 1);
+		(*i)++;
+		return 1;
+	}
+	die_usage("unknown option '%s'", arg);
+	return 0;
+}
+
+static int readable_file(const char *path)
+{
+	return access(path, R_OK) == 0;
+}
+
+/* The module: $FORKSAFE_LIBRARY, the installed one, or the build tree's. */
+static int find_module(char *out, size_t n)
+{
+	const char *env = getenv("FORKSAFE_LIBRARY");
+	char self[PATH_MAX], dir[PATH_MAX];
+	ssize_t len;
+
+	if (env && *env) {
+		if (!readable_file(env)) {
+			fprintf(stderr, "%s: FORKSAFE_LIBRARY=%s: %s\n", prog, env, strerror(errno));
+			return -1;
+		}
+		snprintf(out, n, "%s", env);
+		return 0;
+	}
+	len = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (len > 0) {
+		self[len] = '\0';
+		char *slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			/* In the build tree the launcher is tools/forksafe. */
+			if (snprintf(dir, sizeof dir, "%s/../src/.libs/%s", self, MODULE) <
+				    (int)sizeof dir &&
+			    readable_file(dir) && realpath(dir, self)) {
+				snprintf(out, n, "%s", self);
+				return 0;
+			}
+		}
+	}
+	snprintf(out, n, "%s/%s", FORKSAFE_LIBDIR, MODULE);
+	if (readable_file(out))
+		return 0;
+	fprintf(stderr, "%s: cannot find %s (looked in %s and next to this program); "
+			"set FORKSAFE_LIBRARY\n", prog, MODULE, FORKSAFE_LIBDIR);
+	return -1;
+}
+
+/* LD_PRELOAD with the module first; an existing entry is kept where it
+ * was only if it is not the module itself. */
+static void set_preload(const char *module)
+{
+	const char *old = getenv("LD_PRELOAD");
+	size_t len = strlen(module) + (old ? strlen(old) : 0) + 2;
+	char *v = malloc(len), *copy, *tok, *save;
+
+	if (!v) {
+		perror(prog);
+		exit(2);
+	}
+	strcpy(v, module);
+	if (old && *old) {
+		copy = strdup(old);
+		for (tok = strtok_r(copy, ": ", &save); tok; tok = strtok_r(NULL, ": ", &save)) {
+			if (strcmp(tok, module) == 0)
+				continue;
+			strcat(v, ":");
+			strcat(v, tok);
+		}
+		free(copy);
+	}
+	setenv("LD_PRELOAD", v, 1);
+	free(v);
+}
+
+/* Where execvp would find file, or NULL. */
+static char *resolve(const char *file, char *buf, size_t n)
+{
+	const char *path = getenv("PATH");
+
+	if (strchr(file, '/')) {
+		snprintf(buf, n, "%s", file);
+		return buf;
+	}
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (const char *p = path;; p++) {
+		const char *end = strchr(p, ':');
+		size_t dl = end ? (size_t)(end - p) : strlen(p);
+		snprintf(buf, n, "%.*s%s%s", (int)dl, p, dl ? "/" : "", file);
+		if (access(buf, X_OK) == 0)
+			return buf;
+		if (!end)
+			return NULL;
+		p = end;
+	}
+}
+
+/* A dynamically linked ELF file has a PT_INTERP program header. */
+static int statically_linked(const char *path)
+{
+	Elf64_Ehdr eh;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), found = 0, elf = 0;
+
+	if (fd < 0)
+		return 0;
+	if (pread(fd, &eh, sizeof eh, 0) == (ssize_t)sizeof eh &&
+	    memcmp(eh.e_ident, ELFMAG, SELFMAG) == 0 && eh.e_ident[EI_CLASS] == ELFCLASS64) {
+		elf = 1;
+		for (int i = 0; i < eh.e_phnum; i++) {
+			Elf64_Phdr ph;
+			if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + (size_t)i * eh.e_phentsize)) !=
+			    (ssize_t)sizeof ph)
+				break;
+			if (ph.p_type == PT_INTERP)
+				found = 1;
+		}
+	}
+	close(fd);
+	return elf && !found;
+}
+
+static void warn_if_unreachable(const char *file)
+{
+	char buf[PATH_MAX];
+	struct stat st;
+	const char *path = resolve(file, buf, sizeof buf);
+
+	if (!path || stat(path, &st) != 0)
+		return;
+	if (statically_linked(path))
+		fprintf(stderr, "%s: %s is statically linked; forksafe cannot act on it "
+				"(LD_PRELOAD is not used)\n", prog, file);
+	else if ((st.st_mode & S_ISUID && st.st_uid != geteuid()) ||
+		 (st.st_mode & S_ISGID && st.st_gid != getegid()))
+		fprintf(stderr, "%s: %s is set-user-ID or set-group-ID; the loader ignores "
+				"LD_PRELOAD for it, so forksafe cannot act on it\n", prog, file);
+}
+
+int main(int argc, char **argv)
+{
+	char module[PATH_MAX];
+	int i = 1;
+
+	while (i < argc && parse_option(argc, argv, &i))
+		;
+	if (i >= argc)
+		die_usage("%s", "no command given");
+	if (find_module(module, sizeof module) < 0)
+		return 2;
+	set_preload(module);
+	warn_if_unreachable(argv[i]);
+	execvp(argv[i], argv + i);
+	int e = errno;
+	fprintf(stderr, "%s: %s: %s\n", prog, argv[i],
+		e == ENOENT ? "command not found" : strerror(e));
+	return e == ENOENT ? 127 : 126;
+}
