@@ -7,7 +7,8 @@
  * have let through; it never makes anything more inheritable.  The
  * patterns recognised:
  *   - an argument that is only numbers: "9" (flock 9, --status-fd 3),
- *     "3,4", "3:4:5";
+ *     "3,4", "3:4:5"; and in an argument that is a command string
+ *     (sh -c, system, popen), each word that is only numbers;
  *   - /dev/fd/N, /proc/self/fd/N, /proc/PID/fd/N anywhere;
  *   - "fd" or "fds" followed by '=' or ':' and a list: --fd=3, fd:3,
  *     --pass-fds=3,4, FD=5;
@@ -113,6 +114,29 @@ static void scan_inside(const char *s, fs_fdref_cb cb, void *ctx)
 	}
 }
 
+static int word_break(char c)
+{
+	return c == '\0' || c == ' ' || c == '\t' || c == '\n' || c == ';' || c == '|' ||
+	       c == '&' || c == '(' || c == ')' || c == '"' || c == '\'';
+}
+
+/* The words of a command string that are only numbers: "flock -n 9". */
+static void scan_words(const char *s, fs_fdref_cb cb, void *ctx)
+{
+	const char *start = s;
+
+	for (; *s; s++) {
+		if (!is_digit(*s) || (s != start && !word_break(s[-1])))
+			continue;
+		const char *e = s;
+		while (is_digit(*e) || ((*e == ',' || *e == ':') && is_digit(e[1])))
+			e++;
+		if (word_break(*e))
+			number_list(s, cb, ctx);
+		s = e - 1;
+	}
+}
+
 void fs_fdref_arg(const char *arg, fs_fdref_cb cb, void *ctx)
 {
 	if (!arg)
@@ -122,6 +146,8 @@ void fs_fdref_arg(const char *arg, fs_fdref_cb cb, void *ctx)
 		return;
 	}
 	scan_inside(arg, cb, ctx);
+	if (strpbrk(arg, " \t\n"))
+		scan_words(arg, cb, ctx);
 }
 
 /* Nonzero when NAME (length n) names an fd: contains "FD" in any case, or
