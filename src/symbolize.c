@@ -1,31 +1,163 @@
-/* forksafe: naming code addresses (interim: dynamic symbols via dladdr). */
+/* forksafe: naming code addresses for reports, as a debugger names them.
+ *
+ * dladdr knows only the dynamic symbols; the functions of an ordinary
+ * executable (static ones, and every one of a program not linked with
+ * -rdynamic) are only in its .symtab.  So: dladdr finds the object and
+ * its load bias; if it names no symbol covering the address, the
+ * object's file is mapped read-only and its .symtab searched.  A
+ * stripped object gives "file+0xOFFSET".
+ *
+ * No malloc, no stdio, no lock of forksafe's (dladdr takes the loader's
+ * lock briefly); every offset read from the file is checked against its
+ * size, so a damaged file gives "no symbol", never a crash. */
 #include "config.h"
+#include "fs.h"
 #include "symbolize.h"
 #include <dlfcn.h>
+#include <elf.h>
+#include <fcntl.h>
+#include <link.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct found {
+	const char *name;	/* in the mapped file; valid until unmapped */
+	uintptr_t offset;
+};
+
+/* s[off .. off+len) lies inside a file of size size. */
+static int inside(size_t size, uint64_t off, uint64_t len)
+{
+	return off <= size && len <= size - off;
+}
+
+/* Searches one symbol table section for the function covering addr (an
+ * address as the file sees it).  A symbol with no size covers up to the
+ * next symbol. */
+static int search_symtab(const unsigned char *f, size_t size, const Elf64_Shdr *sh,
+			 const Elf64_Shdr *strsh, uint64_t addr, struct found *out)
+{
+	const Elf64_Sym *best = NULL;
+
+	if (sh->sh_entsize != sizeof(Elf64_Sym) || !inside(size, sh->sh_offset, sh->sh_size) ||
+	    !inside(size, strsh->sh_offset, strsh->sh_size))
+		return 0;
+	for (uint64_t i = 0; i < sh->sh_size / sizeof(Elf64_Sym); i++) {
+		const Elf64_Sym *s = (const Elf64_Sym *)(f + sh->sh_offset) + i;
+		int type = ELF64_ST_TYPE(s->st_info);
+		if ((type != STT_FUNC && type != STT_GNU_IFUNC) || s->st_shndx == SHN_UNDEF ||
+		    s->st_value > addr)
+			continue;
+		if (s->st_size && addr >= s->st_value + s->st_size)
+			continue;
+		if (!best || s->st_value > best->st_value || (s->st_size && !best->st_size))
+			best = s;
+	}
+	if (!best || best->st_name >= strsh->sh_size)
+		return 0;
+	const char *name = (const char *)f + strsh->sh_offset + best->st_name;
+	if (!memchr(name, '\0', strsh->sh_size - best->st_name) || !*name)
+		return 0;
+	out->name = name;
+	out->offset = addr - best->st_value;
+	return 1;
+}
+
+/* The .symtab (else .dynsym) of a mapped ELF64 file. */
+static int search_file(const unsigned char *f, size_t size, uint64_t addr, struct found *out)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)f;
+
+	if (size < sizeof *eh || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_shentsize != sizeof(Elf64_Shdr) ||
+	    !inside(size, eh->e_shoff, (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr)))
+		return 0;
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)(f + eh->e_shoff);
+	for (int want = SHT_SYMTAB; want; want = want == SHT_SYMTAB ? SHT_DYNSYM : 0) {
+		for (int i = 0; i < eh->e_shnum; i++) {
+			if (sh[i].sh_type != (unsigned)want || sh[i].sh_link >= eh->e_shnum)
+				continue;
+			if (search_symtab(f, size, &sh[i], &sh[sh[i].sh_link], addr, out))
+				return 1;
+		}
+	}
+	return 0;
+}
+
+/* Looks addr up in the file at path and appends the name found. */
+static int symbolize_file(const char *path, uint64_t addr, struct fs_sbuf *out)
+{
+	struct stat st;
+	struct found fnd;
+	int fd, ok = 0;
+
+	fd = REAL(open)(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) == 0 && st.st_size > 0) {
+		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m != MAP_FAILED) {
+			if (search_file(m, (size_t)st.st_size, addr, &fnd)) {
+				fs_sb_str(out, fnd.name);
+				fs_sb_char(out, '+');
+				fs_sb_hex(out, fnd.offset);
+				ok = 1;
+			}
+			munmap(m, (size_t)st.st_size);
+		}
+	}
+	REAL(close)(fd);
+	return ok;
+}
+
+int fs_symbolize_file(const char *path, uint64_t addr, struct fs_sbuf *out)
+{
+	return symbolize_file(path, addr, out);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
 
 int fs_symbolize(uintptr_t pc, struct fs_sbuf *out)
 {
 	Dl_info info;
-	const char *base;
+	struct link_map *lm = NULL;
+	char exe[512];
+	const char *path;
+	int found;
 
-	if (!dladdr((void *)pc, &info) || !info.dli_fname) {
+	if (!dladdr1((void *)pc, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm) {
 		fs_sb_hex(out, pc);
 		return 0;
 	}
-	base = strrchr(info.dli_fname, '/');
-	base = base ? base + 1 : info.dli_fname;
-	if (info.dli_sname) {
+	path = info.dli_fname;
+	if (!path || !*path || lm->l_name == NULL || !*lm->l_name) {
+		/* The main program: its map has no name. */
+		ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+		exe[n > 0 ? n : 0] = '\0';
+		path = exe;
+	}
+	if (info.dli_sname && info.dli_saddr) {
 		fs_sb_str(out, info.dli_sname);
 		fs_sb_char(out, '+');
 		fs_sb_hex(out, pc - (uintptr_t)info.dli_saddr);
-		fs_sb_str(out, " (");
-		fs_sb_str(out, base);
-		fs_sb_char(out, ')');
-		return 1;
+		found = 1;
+	} else {
+		found = *path && symbolize_file(path, pc - lm->l_addr, out);
 	}
-	fs_sb_str(out, base);
-	fs_sb_char(out, '+');
-	fs_sb_hex(out, pc - (uintptr_t)info.dli_fbase);
-	return 0;
+	if (found) {
+		fs_sb_str(out, " (");
+		fs_sb_str(out, base_name(path));
+		fs_sb_char(out, ')');
+	} else {
+		fs_sb_str(out, *path ? base_name(path) : "?");
+		fs_sb_char(out, '+');
+		fs_sb_hex(out, pc - (uintptr_t)info.dli_fbase);
+	}
+	return found;
 }
