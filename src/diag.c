@@ -27,8 +27,8 @@ static int dir_fd_number(const char *name);
 /* A thread just joined may still be listed until the kernel releases it
  * (pthread_join returns when its tid is cleared, a little before): when
  * the links say several threads, the ones whose state is already Z or X
- * are not counted.  Costs a directory read, only in processes that do
- * have threads. */
+ * are not counted.  Costs a directory read, so it is done only where a
+ * stale count would do harm: before FORKSAFE_FORK=abort aborts. */
 static int live_threads(int listed)
 {
 	char buf[1024], path[64], stat[512];
@@ -77,6 +77,9 @@ int fs_thread_count(void)
 		return -1;
 	if (st.st_nlink == 3)
 		return 1;
+	/* Only abort must not act on a thread that has just gone. */
+	if (fs_cfg.fork_mode != FS_FORK_ABORT)
+		return (int)st.st_nlink - 2;
 	return live_threads((int)st.st_nlink - 2);
 }
 
