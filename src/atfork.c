@@ -143,14 +143,19 @@ static void drop_unloaded(unsigned n)
 	checked_gen = gen;
 }
 
+/* Lock-free in the common case: entries are complete before count
+ * covers them (release store in add).  Writing nothing here matters:
+ * every page written around a fork costs a copy-on-write fault. */
 unsigned fs_atfork_snapshot(void)
 {
-	unsigned n;
+	unsigned n = __atomic_load_n(&count, __ATOMIC_ACQUIRE);
 
-	lock();
-	n = count;
-	drop_unloaded(n);
-	unlock();
+	if (n && __atomic_load_n(&dlclose_gen, __ATOMIC_ACQUIRE) != checked_gen) {
+		lock();
+		n = count;
+		drop_unloaded(n);
+		unlock();
+	}
 	return n;
 }
 
@@ -207,6 +212,8 @@ void fs_atfork_prepare(unsigned n)
 	pthread_t tid;
 	int watching = 0;
 
+	if (!n)
+		return;
 	if (fs_cfg.diag && fs_cfg.atfork_timeout > 0 && live_handlers(n) &&
 	    sem_init(&w.done, 0, 0) == 0)
 		watching = REAL(pthread_create)(&tid, NULL, watchdog, &w) == 0;
@@ -232,7 +239,8 @@ void fs_atfork_parent(unsigned n)
 
 void fs_atfork_child(unsigned n)
 {
-	reg_lock = 0;
+	if (__atomic_load_n(&reg_lock, __ATOMIC_RELAXED))
+		reg_lock = 0;
 	for (unsigned i = 0; i < n; i++)
 		if (!entry(i)->dead && entry(i)->child)
 			entry(i)->child();

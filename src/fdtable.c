@@ -15,7 +15,6 @@
 struct fs_fdent *fs_table;
 int fs_table_cap;
 int fs_table_hwm;
-unsigned fs_fast_limit = 3;
 
 /* hwm is only set once the table is mapped, so fs_table is valid for
  * every fd below it. */

@@ -23,13 +23,14 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-volatile int fs_child_mode;
 
+/* The child writes as few pages as it can: each is a copy-on-write
+ * fault (fs_child_mode, fs_forcing and fs_fast_limit share a line). */
 void fs_enter_child_mode(void)
 {
 	fs_child_mode = 1;
 	fs_forcing = 0;
-	fs_fast_update();
+	fs_fast_limit = 3;
 }
 
 static const char *const mode_names[] = { "allow", "warn", "abort", "spawn", "auto" };
@@ -98,17 +99,18 @@ static pid_t fork_checked(pid_t (*real)(void), const char *via, int handlers,
 		fork_policy(via, threads, n, site);
 	fs_atfork_prepare(n);
 	pid = real();
-	saved = errno;
 	if (pid == 0) {
-		fs_atfork_child(n);
+		if (n)
+			fs_atfork_child(n);
 		if (child_sets_up)
 			fs_enter_child_mode();
 		if (threads > 1)
 			fs_mt_child_start(site);
-	} else {
+	} else if (n) {
+		saved = errno;
 		fs_atfork_parent(n);
+		errno = saved;
 	}
-	errno = saved;
 	return pid;
 }
 

@@ -13,8 +13,13 @@
 #include <string.h>
 
 struct fs_config fs_cfg;
-volatile int fs_ready;
-volatile int fs_forcing;
+/* The state every wrapper reads, and a fork child writes, kept on one
+ * cache line so a child after fork takes one copy-on-write fault for it. */
+#define FS_HOT __attribute__((section(".data.fs_hot")))
+FS_HOT __attribute__((aligned(64))) volatile int fs_ready;
+FS_HOT volatile int fs_forcing;
+FS_HOT volatile int fs_child_mode;
+FS_HOT unsigned fs_fast_limit = 3;
 
 /* Invalid settings, kept until the log format is known, then written
  * once each (config_flush), on standard error, in that format. */
