@@ -174,7 +174,7 @@ static void report_slow(const struct handler *h, unsigned seconds)
 {
 	struct fs_event ev;
 	fs_ev_begin(&ev, "atfork-slow");
-	fs_ev_caller(&ev, "handler", (uintptr_t)h->prepare);
+	fs_ev_code(&ev, "handler", (uintptr_t)h->prepare);
 	fs_ev_int(&ev, "seconds", seconds);
 	fs_ev_str(&ev, "phase", "prepare");
 	fs_ev_end(&ev);
@@ -266,7 +266,7 @@ void fs_ev_atfork(struct fs_event *ev, unsigned n)
 			fs_sb_str(&b, names[k]);
 			fs_sb_char(&b, '=');
 			if (fns[k])
-				fs_symbolize((uintptr_t)fns[k], &b);
+				fs_symbolize_code((uintptr_t)fns[k], &b);
 			else
 				fs_sb_str(&b, "none");
 		}

@@ -210,7 +210,7 @@ static void stall_handler(int sig, siginfo_t *si, void *uc)
 	fs_ev_begin(&ev, "child-stall");
 	fs_ev_int(&ev, "seconds", fs_cfg.child_timeout);
 	fs_ev_caller(&ev, "fork_caller", stall_site);
-	fs_ev_backtrace(&ev, interrupted_pc(uc));
+	fs_ev_backtrace_from(&ev, interrupted_pc(uc), 1);
 	fs_ev_end(&ev);
 }
 

@@ -93,10 +93,26 @@ void fs_ev_caller(struct fs_event *ev, const char *key, uintptr_t site)
 	fs_ev_str(ev, key, fs_sb_cstr(&b));
 }
 
+void fs_ev_code(struct fs_event *ev, const char *key, uintptr_t pc)
+{
+	char mem[512];
+	struct fs_sbuf b;
+
+	fs_sb_init(&b, mem, sizeof mem);
+	fs_symbolize_code(pc, &b);
+	fs_ev_str(ev, key, fs_sb_cstr(&b));
+}
+
 /* The frames above the wrapper: from site (the wrapper's return address)
  * outwards, at most 8.  glibc's backtrace loads its unwinder once; init
  * does that first call when diagnostic mode starts. */
 void fs_ev_backtrace(struct fs_event *ev, uintptr_t site)
+{
+	fs_ev_backtrace_from(ev, site, 0);
+}
+
+/* exact_first: site is an interrupted instruction, not a return address. */
+void fs_ev_backtrace_from(struct fs_event *ev, uintptr_t site, int exact_first)
 {
 	void *frames[40];
 	int n = backtrace(frames, 40), start = 0, shown = 0;
@@ -112,7 +128,10 @@ void fs_ev_backtrace(struct fs_event *ev, uintptr_t site)
 		char mem[384];
 		struct fs_sbuf b;
 		fs_sb_init(&b, mem, sizeof mem);
-		fs_symbolize((uintptr_t)frames[i], &b);
+		if (i == start && exact_first)
+			fs_symbolize_code((uintptr_t)frames[i], &b);
+		else
+			fs_symbolize((uintptr_t)frames[i], &b);
 		fs_ev_list_item(ev, fs_sb_cstr(&b));
 	}
 	fs_ev_list_end(ev);

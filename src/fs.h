@@ -390,6 +390,10 @@ int fs_thread_count(void) __attribute__((visibility("hidden")));
  * code that called the wrapper at site. */
 void fs_ev_caller(struct fs_event *ev, const char *key, uintptr_t site) __attribute__((visibility("hidden")));
 void fs_ev_backtrace(struct fs_event *ev, uintptr_t site) __attribute__((visibility("hidden")));
+void fs_ev_backtrace_from(struct fs_event *ev, uintptr_t site, int exact_first) __attribute__((visibility("hidden")));
+/* Like fs_ev_caller for an exact code address (a function, an
+ * interrupted instruction). */
+void fs_ev_code(struct fs_event *ev, const char *key, uintptr_t pc) __attribute__((visibility("hidden")));
 /* Adds the "atfork" list: the first n registered handlers, by object. */
 void fs_ev_atfork(struct fs_event *ev, unsigned n) __attribute__((visibility("hidden")));
 /* The exec-time audit: reports each fd the new program would inherit by

@@ -86,8 +86,9 @@ static int search_file(const unsigned char *f, size_t size, uint64_t addr, struc
 	return 0;
 }
 
-/* Looks addr up in the file at path and appends the name found. */
-static int symbolize_file(const char *path, uint64_t addr, struct fs_sbuf *out)
+/* Looks addr up in the file at path and appends "name+offset", the
+ * offset from the symbol to addr + delta. */
+static int symbolize_file(const char *path, uint64_t addr, uint64_t delta, struct fs_sbuf *out)
 {
 	struct stat st;
 	struct found fnd;
@@ -102,7 +103,7 @@ static int symbolize_file(const char *path, uint64_t addr, struct fs_sbuf *out)
 			if (search_file(m, (size_t)st.st_size, addr, &fnd)) {
 				fs_sb_str(out, fnd.name);
 				fs_sb_char(out, '+');
-				fs_sb_hex(out, fnd.offset);
+				fs_sb_hex(out, fnd.offset + delta);
 				ok = 1;
 			}
 			munmap(m, (size_t)st.st_size);
@@ -114,7 +115,7 @@ static int symbolize_file(const char *path, uint64_t addr, struct fs_sbuf *out)
 
 int fs_symbolize_file(const char *path, uint64_t addr, struct fs_sbuf *out)
 {
-	return symbolize_file(path, addr, out);
+	return symbolize_file(path, addr, 0, out);
 }
 
 static const char *base_name(const char *path)
@@ -123,7 +124,11 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-int fs_symbolize(uintptr_t pc, struct fs_sbuf *out)
+/* look is the address searched: pc itself, or pc - 1 for a return
+ * address, which lies just past the end of a function whose last
+ * instruction is a call (a call to a noreturn function), as debuggers
+ * know.  Offsets are printed from pc. */
+static int symbolize_at(uintptr_t pc, uintptr_t look, struct fs_sbuf *out)
 {
 	Dl_info info;
 	struct link_map *lm = NULL;
@@ -131,7 +136,7 @@ int fs_symbolize(uintptr_t pc, struct fs_sbuf *out)
 	const char *path;
 	int found;
 
-	if (!dladdr1((void *)pc, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm) {
+	if (!dladdr1((void *)look, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm) {
 		fs_sb_hex(out, pc);
 		return 0;
 	}
@@ -148,7 +153,7 @@ int fs_symbolize(uintptr_t pc, struct fs_sbuf *out)
 		fs_sb_hex(out, pc - (uintptr_t)info.dli_saddr);
 		found = 1;
 	} else {
-		found = *path && symbolize_file(path, pc - lm->l_addr, out);
+		found = *path && symbolize_file(path, look - lm->l_addr, pc - look, out);
 	}
 	if (found) {
 		fs_sb_str(out, " (");
@@ -160,4 +165,14 @@ int fs_symbolize(uintptr_t pc, struct fs_sbuf *out)
 		fs_sb_hex(out, pc - (uintptr_t)info.dli_fbase);
 	}
 	return found;
+}
+
+int fs_symbolize(uintptr_t pc, struct fs_sbuf *out)
+{
+	return symbolize_at(pc, pc ? pc - 1 : pc, out);
+}
+
+int fs_symbolize_code(uintptr_t pc, struct fs_sbuf *out)
+{
+	return symbolize_at(pc, pc, out);
 }
