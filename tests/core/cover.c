@@ -193,6 +193,7 @@ static int pass_fd(int fd, int use_mmsg)
 	struct cmsghdr *c;
 
 	socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv);
+	memset(cbuf, 0, sizeof cbuf);
 	c = CMSG_FIRSTHDR(&m);
 	c->cmsg_level = SOL_SOCKET;
 	c->cmsg_type = SCM_RIGHTS;
