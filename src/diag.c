@@ -24,6 +24,58 @@
 
 static int dir_fd_number(const char *name);
 
+/* Calls fn(dirfd, number, arg) for each numeric entry of a /proc
+ * directory (fds, tasks), without opendir (no malloc).  Returns -1 when
+ * the directory cannot be opened. */
+static int for_each_number(const char *path, void (*fn)(int dir, int number, void *arg),
+			   void *arg)
+{
+	char buf[2048];
+	int dir = REAL(open)(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (dir < 0)
+		return -1;
+	for (;;) {
+		ssize_t n = getdents64(dir, buf, sizeof buf);
+		if (n <= 0)
+			break;
+		for (ssize_t off = 0; off < n;) {
+			struct dirent64 *d = (struct dirent64 *)(buf + off);
+			int number = dir_fd_number(d->d_name);
+			off += d->d_reclen;
+			if (number >= 0)
+				fn(dir, number, arg);
+		}
+	}
+	REAL(close)(dir);
+	return 0;
+}
+
+/* Counts a task whose state is not Z or X (gone). */
+static void count_live(int dir, int tid, void *arg)
+{
+	char path[32], stat[512];
+	struct fs_sbuf p;
+	int fd;
+	ssize_t len;
+
+	fs_sb_init(&p, path, sizeof path);
+	fs_sb_dec(&p, tid);
+	fs_sb_str(&p, "/stat");
+	fd = REAL(openat)(dir, fs_sb_cstr(&p), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return;	/* gone already */
+	len = read(fd, stat, sizeof stat - 1);
+	REAL(close)(fd);
+	if (len <= 0)
+		return;
+	stat[len] = '\0';
+	const char *rp = strrchr(stat, ')');
+	if (rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X'))
+		return;
+	(*(int *)arg)++;
+}
+
 /* A thread just joined may still be listed until the kernel releases it
  * (pthread_join returns when its tid is cleared, a little before): when
  * the links say several threads, the ones whose state is already Z or X
@@ -31,41 +83,11 @@ static int dir_fd_number(const char *name);
  * stale count would do harm: before FORKSAFE_FORK=abort aborts. */
 static int live_threads(int listed)
 {
-	char buf[1024], path[64], stat[512];
-	int dir, live = 0;
+	int live = 0;
 
-	dir = REAL(open)("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir < 0)
+	if (for_each_number("/proc/self/task", count_live, &live) < 0 || !live)
 		return listed;
-	for (;;) {
-		ssize_t n = getdents64(dir, buf, sizeof buf);
-		if (n <= 0)
-			break;
-		for (ssize_t off = 0; off < n;) {
-			struct dirent64 *d = (struct dirent64 *)(buf + off);
-			struct fs_sbuf p;
-			off += d->d_reclen;
-			if (dir_fd_number(d->d_name) < 0)
-				continue;
-			fs_sb_init(&p, path, sizeof path);
-			fs_sb_str(&p, d->d_name);
-			fs_sb_str(&p, "/stat");
-			int fd = REAL(openat)(dir, fs_sb_cstr(&p), O_RDONLY | O_CLOEXEC);
-			if (fd < 0)
-				continue;	/* gone already */
-			ssize_t len = read(fd, stat, sizeof stat - 1);
-			REAL(close)(fd);
-			if (len <= 0)
-				continue;
-			stat[len] = '\0';
-			const char *rp = strrchr(stat, ')');
-			if (rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X'))
-				continue;
-			live++;
-		}
-	}
-	REAL(close)(dir);
-	return live ? live : listed;
+	return live;
 }
 
 /* /proc/self/task has 2 + one link per thread (procfs; Chromium reads
@@ -351,6 +373,27 @@ static void report_leak(int fd, const char *via, const char *path, uintptr_t sit
 	fs_stat_event(FS_ST_EXEC_LEAK, e && (f & FS_FD_KNOWN) ? e->site : 0);
 }
 
+struct audit {
+	const struct refs *refs;
+	const char *via, *path;
+	uintptr_t site;
+};
+
+/* One open fd: reported if the new program would inherit it by accident.
+ * The directory's own fd is close-on-exec, so it is never reported. */
+static void audit_one(int dir, int fd, void *arg)
+{
+	const struct audit *a = arg;
+	int fl;
+
+	if (fd <= 2 || fd == dir || fs_log_private_fd(fd))
+		return;
+	fl = REAL(fcntl)(fd, F_GETFD);
+	if (fl < 0 || (fl & FD_CLOEXEC) || deliberate(fd, a->refs))
+		return;
+	report_leak(fd, a->via, a->path, a->site);
+}
+
 /* "17" -> 17; anything else ("." "..") -> -1. */
 static int dir_fd_number(const char *name)
 {
@@ -369,8 +412,7 @@ void fs_audit_exec(const char *via, const char *path, char *const argv[], char *
 		   uintptr_t site)
 {
 	struct refs r;
-	char buf[2048];
-	int dir, saved = errno;
+	int saved = errno;
 
 	if (!fs_cfg.diag || fs_cfg.shell || fs_cfg.cloexec == FS_CLOEXEC_OFF)
 		return;
@@ -379,26 +421,7 @@ void fs_audit_exec(const char *via, const char *path, char *const argv[], char *
 		fs_fdref_arg(argv[i], mark_ref, &r);
 	for (size_t i = 0; envp && envp[i]; i++)
 		fs_fdref_env(envp[i], mark_ref, &r);
-	dir = REAL(open)("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dir < 0)
-		goto out;
-	for (;;) {
-		ssize_t n = getdents64(dir, buf, sizeof buf);
-		if (n <= 0)
-			break;
-		for (ssize_t off = 0; off < n;) {
-			struct dirent64 *d = (struct dirent64 *)(buf + off);
-			int fd = dir_fd_number(d->d_name);
-			off += d->d_reclen;
-			if (fd <= 2 || fd == dir || fs_log_private_fd(fd))
-				continue;
-			int fl = REAL(fcntl)(fd, F_GETFD);
-			if (fl < 0 || (fl & FD_CLOEXEC) || deliberate(fd, &r))
-				continue;
-			report_leak(fd, via, path, site);
-		}
-	}
-	REAL(close)(dir);
-out:
+	struct audit a = { .refs = &r, .via = via, .path = path, .site = site };
+	for_each_number("/proc/self/fd", audit_one, &a);
 	errno = saved;
 }

@@ -344,6 +344,11 @@ static inline int fs_force(int asked, int flag)
 	return fs_forcing & ~asked & flag;
 }
 
+/* recvmsg/recvmmsg: clears the MSG_CMSG_CLOEXEC the kernel echoes in
+ * msg_flags when forksafe added it (wrap_socket.c). */
+struct mmsghdr;
+void fs_hide_cmsg_cloexec(struct msghdr *msg, struct mmsghdr *vec, int n) __attribute__((visibility("hidden")));
+
 /* ---- exec and spawn (exec.c) ---- */
 enum fs_release_kind {
 	FS_REL_EXEC,	/* in the process about to exec (maybe a vfork child): no table writes */

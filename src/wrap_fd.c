@@ -110,6 +110,16 @@ FS_CORE int fcntl_core(int (*real)(int, int, ...), long nr, int fd, int cmd, voi
 	case F_SETFD:
 		fs_fd_set_by_program(fd, ((int)(intptr_t)arg & FD_CLOEXEC) != 0);
 		break;
+	case F_GETFL:
+		/* The kernel keeps O_CLOEXEC in the status flags of a file
+		 * made by ioctl(TIOCGPTPEER) (openpty, wrap_pty.c); where
+		 * forksafe added it, the program must not see it. */
+		if (FS_UNLIKELY(r & O_CLOEXEC)) {
+			struct fs_fdent *e = fs_fd_entry(fd);
+			if (e && (__atomic_load_n(&e->flags, __ATOMIC_RELAXED) & FS_FD_FORCED))
+				r &= ~O_CLOEXEC;
+		}
+		break;
 	}
 	return r;
 }

@@ -110,6 +110,16 @@ static void record_rights(struct msghdr *msg, int forced, uintptr_t site)
 	}
 }
 
+/* The kernel echoes MSG_CMSG_CLOEXEC in msg_flags; a caller that did not
+ * ask for it must not see it. */
+void fs_hide_cmsg_cloexec(struct msghdr *msg, struct mmsghdr *vec, int n)
+{
+	if (msg)
+		msg->msg_flags &= ~MSG_CMSG_CLOEXEC;
+	for (int i = 0; vec && i < n; i++)
+		vec[i].msg_hdr.msg_flags &= ~MSG_CMSG_CLOEXEC;
+}
+
 FS_EXPORT ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags)
 {
 	ssize_t (*real)(int, struct msghdr *, int) = REAL(recvmsg);
@@ -123,8 +133,11 @@ FS_EXPORT ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags)
 	}
 	add = fs_force(flags, MSG_CMSG_CLOEXEC);
 	r = real(sockfd, msg, flags | add);
-	if (r >= 0)
+	if (r >= 0) {
 		record_rights(msg, add != 0, FS_SITE());
+		if (add)
+			fs_hide_cmsg_cloexec(msg, NULL, 0);
+	}
 	return r;
 }
 
@@ -143,5 +156,7 @@ FS_EXPORT int recvmmsg(int sockfd, struct mmsghdr *vec, unsigned int vlen, int f
 	r = real(sockfd, vec, vlen, flags | add, timeout);
 	for (int i = 0; i < r; i++)
 		record_rights(&vec[i].msg_hdr, add != 0, FS_SITE());
+	if (r > 0 && add)
+		fs_hide_cmsg_cloexec(NULL, vec, r);
 	return r;
 }

@@ -71,7 +71,7 @@ static long upgrade(long nr, long a[6])
 	case SYS_accept: a[3] = 0; return SYS_accept4;
 #ifdef SYS_epoll_create
 	case SYS_epoll_create:
-		if (a[0] <= 0)
+		if ((int)a[0] <= 0)
 			return nr;	/* let the kernel say EINVAL */
 		a[0] = 0;
 		return SYS_epoll_create1;
@@ -134,13 +134,14 @@ static long table_call(long nr, long a[6], uintptr_t site)
 			fs_fd_set_by_program_range((unsigned)a[0], (unsigned)a[1]);
 		return r;
 	case SYS_fcntl: {
-		int forced = (a[1] == F_DUPFD && fs_forcing);
+		int cmd = (int)a[1];
+		int forced = (cmd == F_DUPFD && fs_forcing);
 		if (forced)
-			a[1] = F_DUPFD_CLOEXEC;
+			a[1] = cmd = F_DUPFD_CLOEXEC;
 		r = call_real(nr, a);
-		if (r >= 0 && (a[1] == F_DUPFD || a[1] == F_DUPFD_CLOEXEC))
+		if (r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
 			fs_fd_created((int)r, FS_O_syscall, forced, site);
-		else if (r >= 0 && a[1] == F_SETFD)
+		else if (r >= 0 && cmd == F_SETFD)
 			fs_fd_set_by_program((int)a[0], (a[2] & FD_CLOEXEC) != 0);
 		return r;
 	}
@@ -153,10 +154,10 @@ static long table_call(long nr, long a[6], uintptr_t site)
 	case SYS_dup2:
 #endif
 	case SYS_dup3:
-		if (a[0] != a[1])
+		if ((int)a[0] != (int)a[1])
 			fs_fd_closed((int)a[1]);
 		r = call_real(nr, a);
-		if (r >= 0 && a[0] != a[1])
+		if (r >= 0 && (int)a[0] != (int)a[1])
 			fs_fd_created((int)r, FS_O_syscall, 0, site);
 		return r;
 	}
@@ -229,7 +230,9 @@ FS_EXPORT long syscall(long nr, ...)
 	ca = cloexec_arg_of(nr);
 	if (ca.index < 0)
 		return table_call(nr, a, site);
-	if (nr == SYS_signalfd4 && a[0] != -1)
+	/* int arguments arrive in a long whose upper half is undefined:
+	 * compare them as int. */
+	if (nr == SYS_signalfd4 && (int)a[0] != -1)
 		return call_real(nr, a);
 	if (fs_forcing && !(a[ca.index] & ca.flag)) {
 		a[ca.index] |= ca.flag;
@@ -238,5 +241,8 @@ FS_EXPORT long syscall(long nr, ...)
 	r = call_real(nr, a);
 	if (r >= 0)
 		record(nr, a, r, forced, site);
+	if (r >= 0 && forced && (nr == SYS_recvmsg || nr == SYS_recvmmsg))
+		fs_hide_cmsg_cloexec(nr == SYS_recvmsg ? (void *)a[1] : NULL,
+				     nr == SYS_recvmmsg ? (void *)a[1] : NULL, (int)r);
 	return r;
 }

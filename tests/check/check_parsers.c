@@ -24,28 +24,19 @@ static void collect(int fd, void *arg)
 		f->fds[f->n++] = fd;
 }
 
-/* "3,4" style rendering of what the parser found in an argument. */
-static const char *arg_refs(const char *arg)
+/* "3,4": what a parser (fs_fdref_arg or fs_fdref_env) found in s. */
+static const char *refs(void (*parse)(const char *, fs_fdref_cb, void *), const char *s)
 {
 	static char out[256];
 	struct found f = { 0 };
-	fs_fdref_arg(arg, collect, &f);
+	parse(s, collect, &f);
 	out[0] = '\0';
 	for (int i = 0; i < f.n; i++)
 		snprintf(out + strlen(out), sizeof out - strlen(out), "%s%d", i ? "," : "", f.fds[i]);
 	return out;
 }
-
-static const char *env_refs(const char *entry)
-{
-	static char out[256];
-	struct found f = { 0 };
-	fs_fdref_env(entry, collect, &f);
-	out[0] = '\0';
-	for (int i = 0; i < f.n; i++)
-		snprintf(out + strlen(out), sizeof out - strlen(out), "%s%d", i ? "," : "", f.fds[i]);
-	return out;
-}
+#define arg_refs(s) refs(fs_fdref_arg, s)
+#define env_refs(s) refs(fs_fdref_env, s)
 
 START_TEST(cloexec_values)
 {
