@@ -1,0 +1,235 @@
+/* Stress: 8 threads for SECONDS create and close fds through the wrapped
+ * APIs and check that every fd they hold stays theirs (a byte written to
+ * a pipe comes back), 2 of them also fork+exec, posix_spawn and system()
+ * children that count the fds they inherited, a 1 ms timer's signal
+ * handler creates fds, and one thread dlopens and dlcloses a library with
+ * atfork handlers.  Exit 0 when no child inherited an fd, no fd was lost
+ * or changed, and every fd was close-on-exec; it must also end (the
+ * driver runs it under timeout: a deadlock fails).
+ *   stress SECONDS LIBRARY      stress --count */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define THREADS 8
+extern char **environ;
+static volatile int stop;
+static volatile long ops, children, inherited, lost, not_cloexec, sig_fds, dl_cycles;
+static char self[4096], *library;
+
+static int cloexec(int fd)
+{
+	return (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0;
+}
+
+static void add(volatile long *c, long n)
+{
+	__atomic_add_fetch(c, n, __ATOMIC_RELAXED);
+}
+
+/* The child: inherited fds beyond 0-2 and those present at start. */
+static int count(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	const char *present = getenv("STRESS_PRESENT");
+	char key[16];
+	int n = 0;
+	while (d && (e = readdir(d))) {
+		int fd = atoi(e->d_name);
+		snprintf(key, sizeof key, ",%d,", fd);
+		if (e->d_name[0] != '.' && fd > 2 && fd != dirfd(d) && !(present && strstr(present, key)))
+			n++;
+	}
+	if (d)
+		closedir(d);
+	return n > 100 ? 100 : n;
+}
+
+static void check_fd(int fd)
+{
+	if (fd >= 0 && !cloexec(fd))
+		add(&not_cloexec, 1);
+}
+
+static void run_child(int how)
+{
+	char *args[] = { self, "--count", NULL };
+	pid_t pid = -1;
+	int st;
+
+	if (how == 0) {
+		if ((pid = fork()) == 0) {
+			execv(self, args);
+			_exit(127);
+		}
+	} else if (how == 1) {
+		if (posix_spawn(&pid, self, NULL, NULL, args, environ) != 0)
+			pid = -1;
+	} else {
+		char cmd[4200];
+		snprintf(cmd, sizeof cmd, "%s --count", self);
+		st = system(cmd);
+		add(&children, 1);
+		if (WIFEXITED(st) && WEXITSTATUS(st) != 127)
+			add(&inherited, WEXITSTATUS(st));
+		return;
+	}
+	if (pid < 0)
+		return;
+	waitpid(pid, &st, 0);
+	add(&children, 1);
+	if (WIFEXITED(st) && WEXITSTATUS(st) != 127)
+		add(&inherited, WEXITSTATUS(st));
+	else
+		add(&lost, 1000);	/* the child failed: counted as an error */
+}
+
+/* One round of fd work; the pipe proves fds stay the program's. */
+static void round_of_fds(void)
+{
+	int p[2], sv[2], fds[10], n = 0;
+	char c = 'x';
+
+	if (pipe(p) != 0)
+		return;
+	fds[n++] = open("/dev/null", O_RDONLY);
+	fds[n++] = socket(AF_INET, SOCK_DGRAM, 0);
+	fds[n++] = dup(p[0]);
+	fds[n++] = eventfd(0, 0);
+	fds[n++] = epoll_create1(0);
+	fds[n++] = fcntl(p[1], F_DUPFD, 0);
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0) {
+		fds[n++] = sv[0];
+		fds[n++] = sv[1];
+	}
+	FILE *f = fopen("/dev/null", "r");
+	check_fd(p[0]);
+	check_fd(p[1]);
+	for (int i = 0; i < n; i++)
+		check_fd(fds[i]);
+	if (f)
+		check_fd(fileno(f));
+	if (write(p[1], &c, 1) != 1 || read(p[0], &c, 1) != 1 || c != 'x')
+		add(&lost, 1);
+	if (f)
+		fclose(f);
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0 && close(fds[i]) != 0)
+			add(&lost, 1);
+	if (close(p[0]) != 0 || close(p[1]) != 0)
+		add(&lost, 1);
+	add(&ops, n + 3);
+}
+
+static void *worker(void *arg)
+{
+	long id = (long)arg;
+	for (long i = 0; !stop; i++) {
+		round_of_fds();
+		if (id < 2 && i % 20 == 0)
+			run_child((int)((i / 20) % 3));
+	}
+	return NULL;
+}
+
+static void *loader(void *arg)
+{
+	while (!stop) {
+		void *h = dlopen(library, RTLD_NOW);
+		if (h) {
+			dlclose(h);
+			add(&dl_cycles, 1);
+		}
+		usleep(500);
+	}
+	return arg;
+}
+
+static void on_alarm(int sig)
+{
+	int fd = open("/dev/null", O_RDONLY), p[2];
+	if (fd >= 0) {
+		check_fd(fd);
+		close(fd);
+	}
+	if (pipe(p) == 0) {
+		check_fd(p[0]);
+		check_fd(p[1]);
+		close(p[0]);
+		close(p[1]);
+	}
+	add(&sig_fds, 3);
+}
+
+static void remember_present(void)
+{
+	char list[4096] = ",";
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		size_t len = strlen(list);
+		if (e->d_name[0] != '.' && atoi(e->d_name) != dirfd(d) && len + 16 < sizeof list)
+			snprintf(list + len, sizeof list - len, "%s,", e->d_name);
+	}
+	if (d)
+		closedir(d);
+	setenv("STRESS_PRESENT", list, 1);
+}
+
+int main(int argc, char **argv)
+{
+	pthread_t t[THREADS], l;
+	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
+	struct itimerval it = { { 0, 1000 }, { 0, 1000 } };
+
+	if (argc == 2 && !strcmp(argv[1], "--count"))
+		return count();
+	if (argc != 3)
+		return 2;
+	library = argv[2];
+	ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
+	if (len <= 0)
+		return 2;
+	self[len] = '\0';
+	remember_present();
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+	for (long i = 0; i < THREADS; i++)
+		pthread_create(&t[i], NULL, worker, (void *)i);
+	pthread_create(&l, NULL, loader, NULL);
+	/* sleep() returns at the first SIGALRM: wait for the deadline. */
+	struct timespec now, end;
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += atoi(argv[1]);
+	do {
+		usleep(100000);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	} while (now.tv_sec < end.tv_sec ||
+		 (now.tv_sec == end.tv_sec && now.tv_nsec < end.tv_nsec));
+	stop = 1;
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	pthread_join(l, NULL);
+	it.it_value.tv_usec = it.it_interval.tv_usec = 0;
+	setitimer(ITIMER_REAL, &it, NULL);
+	printf("%ld fd operations, %ld in signal handlers, %ld children, %ld dlopen/dlclose; "
+	       "inherited %ld, lost %ld, not close-on-exec %ld\n",
+	       ops, sig_fds, children, dl_cycles, inherited, lost, not_cloexec);
+	return inherited || lost || not_cloexec || !children || !dl_cycles ? 1 : 0;
+}
