@@ -105,24 +105,25 @@ int fs_thread_count(void)
 	return live_threads((int)st.st_nlink - 2);
 }
 
-void fs_ev_caller(struct fs_event *ev, const char *key, uintptr_t site)
+static void ev_symbol(struct fs_event *ev, const char *key, uintptr_t pc,
+		      int (*symbolize)(uintptr_t, struct fs_sbuf *))
 {
 	char mem[512];
 	struct fs_sbuf b;
 
 	fs_sb_init(&b, mem, sizeof mem);
-	fs_symbolize(site, &b);
+	symbolize(pc, &b);
 	fs_ev_str(ev, key, fs_sb_cstr(&b));
+}
+
+void fs_ev_caller(struct fs_event *ev, const char *key, uintptr_t site)
+{
+	ev_symbol(ev, key, site, fs_symbolize);
 }
 
 void fs_ev_code(struct fs_event *ev, const char *key, uintptr_t pc)
 {
-	char mem[512];
-	struct fs_sbuf b;
-
-	fs_sb_init(&b, mem, sizeof mem);
-	fs_symbolize_code(pc, &b);
-	fs_ev_str(ev, key, fs_sb_cstr(&b));
+	ev_symbol(ev, key, pc, fs_symbolize_code);
 }
 
 /* The frames above the wrapper: from site (the wrapper's return address)

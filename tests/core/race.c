@@ -17,31 +17,10 @@
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include "../common/present.h"
 
 #define WORKERS 4
 static volatile int stop;
-
-static int count_inherited(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	const char *present = getenv("RACE_PRESENT");
-	int n = 0;
-	char key[16];
-
-	if (!d)
-		return 100;
-	while ((e = readdir(d))) {
-		int fd = atoi(e->d_name);
-		snprintf(key, sizeof key, ",%d,", fd);
-		if (e->d_name[0] == '.' || fd <= 2 || fd == dirfd(d) ||
-		    (present && strstr(present, key)))
-			continue;
-		n++;
-	}
-	closedir(d);
-	return n > 100 ? 100 : n;
-}
 
 static void *worker(void *arg)
 {
@@ -72,22 +51,6 @@ static void *worker(void *arg)
 	return NULL;
 }
 
-/* fds open before the test started (the harness's) are not counted. */
-static void remember_present(void)
-{
-	char list[4096] = ",";
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		size_t len = strlen(list);
-		if (e->d_name[0] != '.' && atoi(e->d_name) != dirfd(d) && len + 16 < sizeof list)
-			snprintf(list + len, sizeof list - len, "%s,", e->d_name);
-	}
-	if (d)
-		closedir(d);
-	setenv("RACE_PRESENT", list, 1);
-}
-
 int main(int argc, char **argv)
 {
 	pthread_t t[WORKERS];
@@ -95,14 +58,14 @@ int main(int argc, char **argv)
 	int total = 0, children;
 
 	if (argc == 2 && strcmp(argv[1], "--count") == 0)
-		return count_inherited();
+		return inherited_since("RACE_PRESENT");
 	if (argc != 2 || (children = atoi(argv[1])) <= 0)
 		return 2;
 	ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
 	if (len <= 0)
 		return 2;
 	self[len] = '\0';
-	remember_present();
+	remember_present("RACE_PRESENT");
 	for (long i = 0; i < WORKERS; i++)
 		pthread_create(&t[i], NULL, worker, (void *)i);
 	for (int i = 0; i < children; i++) {

@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "../common/present.h"
 
 #define THREADS 8
 extern char **environ;
@@ -39,25 +40,6 @@ static int cloexec(int fd)
 static void add(volatile long *c, long n)
 {
 	__atomic_add_fetch(c, n, __ATOMIC_RELAXED);
-}
-
-/* The child: inherited fds beyond 0-2 and those present at start. */
-static int count(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	const char *present = getenv("STRESS_PRESENT");
-	char key[16];
-	int n = 0;
-	while (d && (e = readdir(d))) {
-		int fd = atoi(e->d_name);
-		snprintf(key, sizeof key, ",%d,", fd);
-		if (e->d_name[0] != '.' && fd > 2 && fd != dirfd(d) && !(present && strstr(present, key)))
-			n++;
-	}
-	if (d)
-		closedir(d);
-	return n > 100 ? 100 : n;
 }
 
 static void check_fd(int fd)
@@ -176,21 +158,6 @@ static void on_alarm(int sig)
 	add(&sig_fds, 3);
 }
 
-static void remember_present(void)
-{
-	char list[4096] = ",";
-	DIR *d = opendir("/proc/self/fd");
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		size_t len = strlen(list);
-		if (e->d_name[0] != '.' && atoi(e->d_name) != dirfd(d) && len + 16 < sizeof list)
-			snprintf(list + len, sizeof list - len, "%s,", e->d_name);
-	}
-	if (d)
-		closedir(d);
-	setenv("STRESS_PRESENT", list, 1);
-}
-
 int main(int argc, char **argv)
 {
 	pthread_t t[THREADS], l;
@@ -198,7 +165,7 @@ int main(int argc, char **argv)
 	struct itimerval it = { { 0, 1000 }, { 0, 1000 } };
 
 	if (argc == 2 && !strcmp(argv[1], "--count"))
-		return count();
+		return inherited_since("STRESS_PRESENT");
 	if (argc != 3)
 		return 2;
 	library = argv[2];
@@ -206,7 +173,7 @@ int main(int argc, char **argv)
 	if (len <= 0)
 		return 2;
 	self[len] = '\0';
-	remember_present();
+	remember_present("STRESS_PRESENT");
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGALRM, &sa, NULL);
 	setitimer(ITIMER_REAL, &it, NULL);
