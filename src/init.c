@@ -7,6 +7,8 @@
 #include "config.h"
 #include "fs.h"
 #include <errno.h>
+#include <fnmatch.h>
+#include <unistd.h>
 #include <execinfo.h>
 #include <sys/auxv.h>
 #include <stdlib.h>
@@ -141,6 +143,48 @@ static void read_log_config(struct fs_config *c)
 	}
 }
 
+/* One glob of a comma-separated list matches the program's name or path. */
+static int list_matches(const char *list, const char *name, const char *path)
+{
+	char glob[256];
+	const char *p = list;
+
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		if (n > 0 && n < sizeof glob) {
+			memcpy(glob, p, n);
+			glob[n] = '\0';
+			if (fnmatch(glob, name, 0) == 0 || (path && fnmatch(glob, path, 0) == 0))
+				return 1;
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+/* FORKSAFE_ONLY and FORKSAFE_SKIP: globs on the program's name or path.
+ * A program out of scope keeps the module loaded but passes everything
+ * through: nothing forced, checked or reported. */
+static int in_scope(void)
+{
+	const char *only = getenv("FORKSAFE_ONLY"), *skip = getenv("FORKSAFE_SKIP");
+	const char *name = program_invocation_short_name;
+	char path[512];
+	ssize_t n;
+
+	if ((!only || !*only) && (!skip || !*skip))
+		return 1;
+	if (*name == '-')
+		name++;
+	n = readlink("/proc/self/exe", path, sizeof path - 1);
+	path[n > 0 ? n : 0] = '\0';
+	if (only && *only && !list_matches(only, name, n > 0 ? path : NULL))
+		return 0;
+	return !(skip && *skip && list_matches(skip, name, n > 0 ? path : NULL));
+}
+
 static void read_config(struct fs_config *c)
 {
 	static int once_cloexec, once_keep;
@@ -205,6 +249,12 @@ void fs_init(void)
 	c.secure = getauxval(AT_SECURE) != 0;
 	read_config(&c);
 	c.shell = is_shell(program_invocation_short_name);
+	if (!in_scope()) {
+		c.cloexec = FS_CLOEXEC_OFF;
+		c.diag = 0;
+		c.fork_mode = FS_FORK_ALLOW;
+		c.child_locks = FS_LOCKS_WAIT;
+	}
 	fs_cfg = c;
 	if (fs_fdtable_init() < 0 && c.cloexec == FS_CLOEXEC_FORCE)
 		fs_msg("config", "cannot map the fd table; new fds are not forced close-on-exec");
