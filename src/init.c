@@ -267,7 +267,61 @@ void fs_init(void)
 	fs_config_flush();
 }
 
+/* FORKSAFE_THIS_ONLY=1 (forksafe --this-only): this program gets the
+ * module, the programs it runs do not.  Before main, the module's entry
+ * is taken out of LD_PRELOAD (the variable is removed when nothing else
+ * is left in it), and FORKSAFE_THIS_ONLY too.  The environment array is
+ * edited in place, not through setenv: programs such as bash read main's
+ * envp, which is that same array. */
+static void drop_entry(char **env)
+{
+	for (; *env; env++)
+		env[0] = env[1];
+}
+
+/* Rewrites "LD_PRELOAD=..." in place without libforksafe.so; returns 0
+ * when nothing else was in it. */
+static int strip_module(char *entry)
+{
+	char *value = entry + strlen("LD_PRELOAD="), *out = value;
+	const char *p = value;
+
+	while (*p) {
+		size_t n = strcspn(p, ": ");
+		const char *slash = memrchr(p, '/', n);
+		const char *base = slash ? slash + 1 : p;
+		size_t bn = n - (size_t)(base - p);
+		int ours = bn == strlen("libforksafe.so") && memcmp(base, "libforksafe.so", bn) == 0;
+		if (n && !ours) {
+			if (out != value)
+				*out++ = ':';
+			memmove(out, p, n);	/* out never passes p */
+			out += n;
+		}
+		p += n;
+		p += strspn(p, ": ");
+	}
+	*out = '\0';
+	return out != value;
+}
+
+static void this_only(void)
+{
+	const char *v = getenv("FORKSAFE_THIS_ONLY");
+
+	if (!v || strcmp(v, "1") != 0 || !environ)
+		return;
+	for (char **e = environ; *e;) {
+		if (strncmp(*e, "FORKSAFE_THIS_ONLY=", 19) == 0 ||
+		    (strncmp(*e, "LD_PRELOAD=", 11) == 0 && !strip_module(*e)))
+			drop_entry(e);
+		else
+			e++;
+	}
+}
+
 __attribute__((constructor)) static void fs_constructor(void)
 {
 	fs_init();
+	this_only();
 }

@@ -40,6 +40,8 @@ static void usage(FILE *f)
 		"  --json              one JSON object per report line [FORKSAFE_LOG_FORMAT=json]\n"
 		"  --keep-fds=LIST     fds never forced, e.g. 3,5-7     [FORKSAFE_KEEP_FDS]\n"
 		"  --child-locks=MODE  wait, abort, break               [FORKSAFE_CHILD_LOCKS]\n"
+		"  --this-only         COMMAND gets the module, the programs it runs do not\n"
+		"                                                       [FORKSAFE_THIS_ONLY=1]\n"
 		"  -h, --help          show this help and exit\n"
 		"  -V, --version       show the version and exit\n"
 		"\n"
@@ -105,6 +107,7 @@ static const char *const lock_modes[] = { "wait", "abort", "break", NULL };
 
 static const struct option_spec options[] = {
 	{ "diag", "FORKSAFE_DIAG", "1", NULL, NULL },
+	{ "this-only", "FORKSAFE_THIS_ONLY", "1", NULL, NULL },
 	{ "json", "FORKSAFE_LOG_FORMAT", "json", NULL, NULL },
 	{ "fork", "FORKSAFE_FORK", NULL, fork_modes, "allow, warn, abort, spawn, auto" },
 	{ "cloexec", "FORKSAFE_CLOEXEC", NULL, cloexec_modes, "force, audit, off" },

@@ -35,6 +35,12 @@ check "the module is not added twice" \
 check "the module is loaded in the command" grep -q libforksafe <("$fs" -- cat /proc/self/maps)
 check "FORKSAFE_LIBRARY picks the module" \
 	grep -qx "LD_PRELOAD=$FORKSAFE_SO" <(FORKSAFE_LIBRARY=$FORKSAFE_SO "$fs" -- env)
+maps=$("$fs" --this-only -- bash -c 'grep -c libforksafe /proc/$$/maps; grep -c libforksafe /proc/self/maps; echo "[$LD_PRELOAD]"')
+check "--this-only: the command gets the module" test "$(sed -n 1p <<<"$maps")" -gt 0
+check "--this-only: the programs it runs do not" test "$(sed -n 2p <<<"$maps")" -eq 0
+check "--this-only: LD_PRELOAD is gone when nothing else was in it" test "$(sed -n 3p <<<"$maps")" = "[]"
+keep=$(LD_PRELOAD=/tmp/kept-preload.so "$fs" --this-only -- bash -c 'echo "$LD_PRELOAD"' 2>/dev/null)
+check "--this-only: the rest of LD_PRELOAD is kept" test "$keep" = "/tmp/kept-preload.so"
 check "a command without -- runs" grep -qx 'FORKSAFE_DIAG=1' <("$fs" --diag env)
 
 "$fs" -- sh -c 'exit 3'; check "exit status 3 passes through" test $? -eq 3
