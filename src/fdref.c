@@ -172,8 +172,9 @@ void fs_fdref_env(const char *entry, fs_fdref_cb cb, void *ctx)
 	if (n == 10 && memcmp(entry, "LISTEN_FDS", 10) == 0) {
 		int count;
 		const char *e = number(value, &count);
+		/* Bounded before adding: 3 + count must not overflow. */
 		if (e && *e == '\0')
-			for (int fd = 3; fd < 3 + count && fd < 3 + 65536; fd++)
+			for (int fd = 3, end = 3 + (count < 65536 ? count : 65536); fd < end; fd++)
 				cb(fd, ctx);
 		return;
 	}
