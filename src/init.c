@@ -100,13 +100,6 @@ static void read_log_config(struct fs_config *c)
 		config_error(&once_fork, "FORKSAFE_FORK", v, "allow, warn, abort, spawn, auto",
 			     c->diag ? "warn" : "allow");
 	}
-	if (c->fork_mode == FS_FORK_SPAWN || c->fork_mode == FS_FORK_AUTO) {
-		/* Redirection to a spawn is not in this version yet. */
-		if (!__atomic_exchange_n(&once_fork, 1, __ATOMIC_RELAXED))
-			fs_msg("config", "FORKSAFE_FORK=spawn and auto are not available in this "
-					 "version of forksafe; using warn");
-		c->fork_mode = FS_FORK_WARN;
-	}
 	c->child_locks = c->diag ? FS_LOCKS_ABORT : FS_LOCKS_WAIT;
 	if ((v = getenv("FORKSAFE_CHILD_LOCKS")) && fs_parse_child_locks(v, &c->child_locks) < 0) {
 		c->child_locks = c->diag ? FS_LOCKS_ABORT : FS_LOCKS_WAIT;
@@ -206,12 +199,19 @@ static void read_config(struct fs_config *c)
  * a convention no argument shows (a child that reads fd 3); a shell is
  * single-threaded, so there is no race to close, and it marks its own
  * fds close-on-exec.  The programs a shell runs load forksafe themselves
- * and are forced as usual. */
+ * and are forced as usual.
+ *
+ * Lock runners are treated alike: flock FILE COMMAND (util-linux),
+ * lckdo (moreutils), setlock (daemontools), s6-setlock and chpst -l
+ * (runit) open and lock a file, then run COMMAND holding that fd, which
+ * no argument names; whatever COMMAND leaves running in the background
+ * must keep holding the lock, as their manuals say. */
 static int is_shell(const char *name)
 {
 	static const char *const shells[] = {
 		"sh", "bash", "dash", "zsh", "ksh", "ksh93", "mksh", "pdksh", "ash",
 		"yash", "posh", "busybox", "rbash", "lksh", "oksh",
+		"flock", "lckdo", "setlock", "s6-setlock", "chpst",
 	};
 	if (!name)
 		return 0;
