@@ -9,6 +9,7 @@
  * table. */
 #include "config.h"
 #include "fs.h"
+#include "spawnfork.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -102,10 +103,17 @@ void fs_restore_refs(char *const argv[], char *const envp[], const int *extra, i
 
 /* Runs call between release and restore, keeping its errno; in
  * diagnostic mode the audit reports what the new program would inherit
- * by accident. */
+ * by accident.  A child that auto mode watches has exec'd (autofork.c).
+ *
+ * In a redirected child (spawnfork.c) that changed its environment, the
+ * exec must pass the child's own (fs_spawn_env): the process's environ,
+ * which execv and execvp read inside libc, is still the parent's; the
+ * execvp family also searches the child's PATH (fs_spawn_execvpe). */
 #define AROUND_EXEC(via, path, argv, envp, extra, nextra, site, call) ({ \
 		fs_ensure_init(); \
 		fs_child_disarm(); \
+		if (FS_UNLIKELY(fs_auto_watching)) \
+			fs_auto_child_exec(); \
 		fs_release_refs(argv, envp, extra, nextra, FS_REL_EXEC); \
 		if (FS_UNLIKELY(fs_cfg.diag)) \
 			fs_audit_exec(via, path, argv, envp, site); \
@@ -122,6 +130,7 @@ static int exec_ve(const char *path, char *const argv[], char *const envp[], uin
 {
 	int (*real)(const char *, char *const[], char *const[]) = REAL(execve);
 	NOT_BOUND(real);
+	envp = fs_spawn_env(envp);
 	return AROUND_EXEC("execve", path, argv, envp, NULL, 0, site, real(path, argv, envp));
 }
 
@@ -129,6 +138,8 @@ static int exec_v(const char *path, char *const argv[], uintptr_t site)
 {
 	int (*real)(const char *, char *const[]) = REAL(execv);
 	NOT_BOUND(real);
+	if (FS_UNLIKELY(fs_spawn_env_changed()))
+		return exec_ve(path, argv, environ, site);
 	return AROUND_EXEC("execv", path, argv, environ, NULL, 0, site, real(path, argv));
 }
 
@@ -136,6 +147,11 @@ static int exec_vp(const char *file, char *const argv[], uintptr_t site)
 {
 	int (*real)(const char *, char *const[]) = REAL(execvp);
 	NOT_BOUND(real);
+	if (FS_UNLIKELY(fs_spawn_env_changed())) {
+		char *const *env = fs_spawn_env(environ);
+		return AROUND_EXEC("execvp", file, argv, env, NULL, 0, site,
+				   fs_spawn_execvpe(file, argv, env));
+	}
 	return AROUND_EXEC("execvp", file, argv, environ, NULL, 0, site, real(file, argv));
 }
 
@@ -158,6 +174,11 @@ FS_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
 	int (*real)(const char *, char *const[], char *const[]) = REAL(execvpe);
 	NOT_BOUND(real);
+	if (FS_UNLIKELY(fs_spawn_env_changed())) {
+		envp = fs_spawn_env(envp);
+		return AROUND_EXEC("execvpe", file, argv, envp, NULL, 0, FS_SITE(),
+				   fs_spawn_execvpe(file, argv, envp));
+	}
 	return AROUND_EXEC("execvpe", file, argv, envp, NULL, 0, FS_SITE(),
 			   real(file, argv, envp));
 }
@@ -168,6 +189,7 @@ FS_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
 	int (*real)(int, char *const[], char *const[]) = REAL(fexecve);
 	NOT_BOUND(real);
+	envp = fs_spawn_env(envp);
 	return AROUND_EXEC("fexecve", NULL, argv, envp, &fd, 1, FS_SITE(),
 			   real(fd, argv, envp));
 }
@@ -177,6 +199,7 @@ FS_EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *co
 {
 	int (*real)(int, const char *, char *const[], char *const[], int) = REAL(execveat);
 	NOT_BOUND(real);
+	envp = fs_spawn_env(envp);
 	return AROUND_EXEC("execveat", path, argv, envp, &dirfd, 1, FS_SITE(),
 			   real(dirfd, path, argv, envp, flags));
 }

@@ -88,7 +88,7 @@ void fs_fd_created_slow(int fd, unsigned origin, int forced, uintptr_t site)
 	struct fs_fdent *e;
 	int hwm;
 
-	if (fd < 0)
+	if ((fd | fs_spawn_child) < 0)
 		return;
 	e = fs_fd_entry(fd);
 	if (forced && (fd <= 2 || !e || (fs_cfg.keep.n && fs_keep_has(&fs_cfg.keep, fd)))) {
@@ -124,7 +124,7 @@ void fs_fd_closed_range(unsigned first, unsigned last)
 void fs_fd_set_by_program(int fd, int cloexec)
 {
 	struct fs_fdent *e = fs_fd_entry(fd);
-	if (!e)
+	if (!e || fs_spawn_child)
 		return;
 	uint8_t f = __atomic_load_n(&e->flags, __ATOMIC_RELAXED);
 	f = (uint8_t)((f & FS_FD_KNOWN) | (cloexec ? 0 : FS_FD_EXPLICIT));

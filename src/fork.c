@@ -14,6 +14,7 @@
  * thread may hold). */
 #include "config.h"
 #include "fs.h"
+#include "spawnfork.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <paths.h>
@@ -35,14 +36,15 @@ void fs_enter_child_mode(void)
 
 static const char *const mode_names[] = { "allow", "warn", "abort", "spawn", "auto" };
 
-static void report_mt_fork(const char *via, int threads, unsigned handlers, uintptr_t site)
+static void report_mt_fork(const char *via, int threads, unsigned handlers, uintptr_t site,
+			   const char *action)
 {
 	struct fs_event ev;
 
 	fs_ev_begin(&ev, "mt-fork");
 	fs_ev_int(&ev, "threads", threads);
 	fs_ev_str(&ev, "via", via);
-	fs_ev_str(&ev, "action", mode_names[fs_cfg.fork_mode]);
+	fs_ev_str(&ev, "action", action);
 	fs_ev_caller(&ev, "caller", site);
 	fs_ev_backtrace(&ev, site);
 	fs_ev_atfork(&ev, handlers);
@@ -66,24 +68,46 @@ static int count_threads(void)
 }
 
 /* Applies FORKSAFE_FORK to a fork made while other threads run; returns
- * only if the fork may go ahead. */
-static void fork_policy(const char *via, int threads, unsigned handlers, uintptr_t site)
+ * only if the fork may go ahead (as a spawn when redirect is set).
+ * spawn and auto speak only in diagnostic mode: they act, they do not
+ * warn. */
+static void fork_policy(const char *via, int threads, unsigned handlers, uintptr_t site,
+			int redirect)
 {
+	enum fs_fork_mode m = fs_cfg.fork_mode;
+
 	fs_stat_event(FS_ST_MT_FORK, site);
-	if (fs_cfg.diag || fs_cfg.fork_mode != FS_FORK_ALLOW)
-		report_mt_fork(via, threads, handlers, site);
-	if (fs_cfg.fork_mode == FS_FORK_ABORT)
+	if (fs_cfg.diag || m == FS_FORK_WARN || m == FS_FORK_ABORT)
+		report_mt_fork(via, threads, handlers, site,
+			       redirect ? "spawn" : m == FS_FORK_AUTO || m == FS_FORK_SPAWN ? "fork"
+											: mode_names[m]);
+	if (m == FS_FORK_ABORT)
 		abort();
+}
+
+/* Whether this fork is to run as a spawn (spawnfork.c).  auto mode sees
+ * every fork, threaded or not: it learns from the children of all.  A
+ * redirected child is one thread of a threaded process in all but name:
+ * its fork is tried too, and falls back, said once (spawnfork.c). */
+static int want_spawn(int threads, uintptr_t site)
+{
+	if (fs_cfg.fork_mode == FS_FORK_SPAWN)
+		return threads > 1 || fs_spawn_cur != NULL;
+	if (fs_cfg.fork_mode == FS_FORK_AUTO)
+		return fs_auto_redirect(site, threads);
+	return 0;
 }
 
 /* A fork with forksafe's checks and its atfork registry: prepare
  * handlers before, parent or child handlers after (none for _Fork, as
- * in glibc).  child_sets_up: the child is expected to exec (rule 4). */
+ * in glibc).  child_sets_up: the child is expected to exec (rule 4);
+ * only such a fork may be redirected to a spawn, and then no handler
+ * runs (no fork happens, DESIGN §5). */
 static pid_t fork_checked(pid_t (*real)(void), const char *via, int handlers,
 			  int child_sets_up, uintptr_t site)
 {
 	unsigned n = 0;
-	int threads, saved;
+	int threads, saved, redirect = 0, done;
 	pid_t pid;
 
 	fs_ensure_init();
@@ -95,11 +119,23 @@ static pid_t fork_checked(pid_t (*real)(void), const char *via, int handlers,
 	if (handlers)
 		n = fs_atfork_snapshot();
 	threads = count_threads();
+	if (FS_UNLIKELY(fs_cfg.fork_mode >= FS_FORK_SPAWN) && child_sets_up)
+		redirect = want_spawn(threads, site);
 	if (threads > 1)
-		fork_policy(via, threads, n, site);
+		fork_policy(via, threads, n, site, redirect);
+	if (redirect) {
+		pid = fs_spawnfork(site, &done);
+		if (done)
+			return pid;
+	}
+	/* A watched child (auto mode) that forks is doing work of its own. */
+	if (FS_UNLIKELY(fs_auto_watching))
+		fs_auto_child_unsafe(via);
 	fs_atfork_prepare(n);
 	pid = real();
 	if (pid == 0) {
+		if (FS_UNLIKELY(fs_cfg.fork_mode >= FS_FORK_SPAWN) || FS_UNLIKELY(fs_spawn_cur != NULL))
+			fs_spawnfork_real_child(site);
 		if (n)
 			fs_atfork_child(n);
 		if (child_sets_up)
@@ -181,6 +217,8 @@ FS_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	real = REAL(pthread_create);
 	if (!real)
 		return ENOSYS;
+	if (FS_UNLIKELY(fs_auto_watching))
+		fs_auto_child_unsafe("pthread_create");
 	if (FS_UNLIKELY(fs_child_mode)) {
 		fs_child_mode = 0;
 		fs_forcing = fs_forcing_allowed();

@@ -120,7 +120,23 @@ struct file_handle;
 	X(pthread_rwlock_timedrdlock, int, (pthread_rwlock_t *, const struct timespec *), NULL) \
 	X(pthread_rwlock_timedwrlock, int, (pthread_rwlock_t *, const struct timespec *), NULL) \
 	X(pthread_rwlock_clockrdlock, int, (pthread_rwlock_t *, clockid_t, const struct timespec *), NULL) \
-	X(pthread_rwlock_clockwrlock, int, (pthread_rwlock_t *, clockid_t, const struct timespec *), NULL)
+	X(pthread_rwlock_clockwrlock, int, (pthread_rwlock_t *, clockid_t, const struct timespec *), NULL) \
+	X(exit, void, (int), NULL) \
+	X(getenv, char *, (const char *), NULL) \
+	X(secure_getenv, char *, (const char *), NULL) \
+	X(setenv, int, (const char *, const char *, int), NULL) \
+	X(unsetenv, int, (const char *), NULL) \
+	X(putenv, int, (char *), NULL) \
+	X(clearenv, int, (void), NULL) \
+	X(setuid, int, (uid_t), NULL) \
+	X(setgid, int, (gid_t), NULL) \
+	X(seteuid, int, (uid_t), NULL) \
+	X(setegid, int, (gid_t), NULL) \
+	X(setreuid, int, (uid_t, uid_t), NULL) \
+	X(setregid, int, (gid_t, gid_t), NULL) \
+	X(setresuid, int, (uid_t, uid_t, uid_t), NULL) \
+	X(setresgid, int, (gid_t, gid_t, gid_t), NULL) \
+	X(setgroups, int, (size_t, const gid_t *), NULL)
 
 enum fs_sym_id {
 #define FS_X(name, ret, args, ver) FS_ID_##name,
@@ -173,6 +189,7 @@ struct fs_config {
 	enum fs_child_locks child_locks;	/* FORKSAFE_CHILD_LOCKS */
 	unsigned child_timeout;		/* FORKSAFE_CHILD_TIMEOUT, seconds, 0: off */
 	unsigned atfork_timeout;	/* FORKSAFE_ATFORK_TIMEOUT, seconds, 0: off */
+	unsigned auto_after;		/* FORKSAFE_AUTO_AFTER: children before auto redirects */
 	enum fs_log_format log_format;
 	enum fs_log_kind log_kind;
 	char log_path[4096];
@@ -224,6 +241,15 @@ extern volatile int fs_lockcheck __attribute__((visibility("hidden")));
 void fs_mt_child_start(uintptr_t site) __attribute__((visibility("hidden")));
 /* Before exec: removes the stall timer, so nothing of it survives. */
 void fs_child_disarm(void) __attribute__((visibility("hidden")));
+
+/* ---- redirected children (spawnfork.c) ---- */
+/* ~0 in a child that a fork was redirected to (FORKSAFE_FORK=spawn or
+ * auto): it runs in its parent's memory, on the forking thread, so it
+ * must not write the fd table (the parent's fds, not its own) nor force
+ * anything (it prepares the next program, DESIGN §2 rule 4).  0
+ * everywhere else.  Thread-local: the parent's other threads go on. */
+extern __thread int fs_spawn_child
+	__attribute__((tls_model("initial-exec"), visibility("hidden")));
 
 /* ---- the fd table (fdtable.c) ---- */
 enum fs_fd_flags {
@@ -306,7 +332,8 @@ static inline void fs_fd_created(int fd, unsigned origin, int forced, uintptr_t 
 {
 	struct fs_fdent *e;
 
-	if (fd < 0)
+	/* fd < 0 (a failed call) or a redirected child: one test. */
+	if ((fd | fs_spawn_child) < 0)
 		return;
 	if (FS_UNLIKELY((unsigned)fd - 3 >=
 			__atomic_load_n(&fs_fast_limit, __ATOMIC_RELAXED) - 3)) {
@@ -322,7 +349,8 @@ static inline void fs_fd_created(int fd, unsigned origin, int forced, uintptr_t 
 
 static inline void fs_fd_closed(int fd)
 {
-	if ((unsigned)fd < (unsigned)__atomic_load_n(&fs_table_hwm, __ATOMIC_ACQUIRE))
+	/* fs_spawn_child (~0 in a redirected child) puts fd out of range. */
+	if ((unsigned)(fd | fs_spawn_child) < (unsigned)__atomic_load_n(&fs_table_hwm, __ATOMIC_ACQUIRE))
 		__atomic_store_n(&__atomic_load_n(&fs_table, __ATOMIC_RELAXED)[fd].flags, 0,
 				 __ATOMIC_RELEASE);
 }
@@ -341,7 +369,7 @@ static inline int fs_fd_limit(void)
  * did not ask for it, else 0. */
 static inline int fs_force(int asked, int flag)
 {
-	return fs_forcing & ~asked & flag;
+	return fs_forcing & ~fs_spawn_child & ~asked & flag;
 }
 
 /* recvmsg/recvmmsg: clears the MSG_CMSG_CLOEXEC the kernel echoes in

@@ -87,7 +87,8 @@ void fs_config_flush(void)
 
 static void read_log_config(struct fs_config *c)
 {
-	static int once_diag, once_log, once_format, once_fork, once_locks, once_atfork, once_child;
+	static int once_diag, once_log, once_format, once_fork, once_locks, once_atfork, once_child,
+		once_after;
 	const char *v;
 
 	if ((v = getenv("FORKSAFE_DIAG")) && fs_parse_bool01(v, &c->diag) < 0) {
@@ -118,6 +119,13 @@ static void read_log_config(struct fs_config *c)
 		c->child_timeout = 0;
 		config_error(&once_child, "FORKSAFE_CHILD_TIMEOUT", v,
 			     "whole seconds from 0 (off) to 86400", "0 (off)");
+	}
+	c->auto_after = 3;
+	if ((v = getenv("FORKSAFE_AUTO_AFTER")) &&
+	    (fs_parse_seconds(v, 1000, &c->auto_after) < 0 || c->auto_after == 0)) {
+		c->auto_after = 3;
+		config_error(&once_after, "FORKSAFE_AUTO_AFTER", v, "a whole number from 1 to 1000",
+			     "3");
 	}
 	if ((v = getenv("FORKSAFE_LOG_FORMAT")) && fs_parse_log_format(v, &c->log_format) < 0) {
 		c->log_format = FS_LOG_TEXT;

@@ -20,6 +20,7 @@ declare -A bad=(
 	[FORKSAFE_CHILD_LOCKS]=ignore
 	[FORKSAFE_CHILD_TIMEOUT]=-1
 	[FORKSAFE_ATFORK_TIMEOUT]=1.5
+	[FORKSAFE_AUTO_AFTER]=0
 )
 # An empty list of fds is a valid FORKSAFE_KEEP_FDS.
 can_be_empty=FORKSAFE_KEEP_FDS

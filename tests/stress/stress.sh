@@ -7,7 +7,8 @@ b=$FS_BUILDDIR/tests/stress
 lib=$b/.libs/libstresshandlers.so
 secs=${STRESS_SECONDS:-3}
 fails=0
-for mode in "allow" "warn FORKSAFE_LOG=/dev/null" "allow FORKSAFE_DIAG=1 FORKSAFE_LOG=/dev/null FORKSAFE_CHILD_LOCKS=abort"; do
+for mode in "allow" "warn FORKSAFE_LOG=/dev/null" "allow FORKSAFE_DIAG=1 FORKSAFE_LOG=/dev/null FORKSAFE_CHILD_LOCKS=abort" \
+	"spawn" "auto" "spawn FORKSAFE_DIAG=1 FORKSAFE_LOG=/dev/null"; do
 	set -- $mode
 	m=$1; shift
 	out=$(env FORKSAFE_FORK=$m "$@" LD_PRELOAD=$FORKSAFE_SO timeout $((secs + 60)) "$b/stress" "$secs" "$lib" 2>&1)

@@ -1,0 +1,52 @@
+#!/bin/bash
+# FORKSAFE_FORK=auto (autosite.c): a site whose children exec at once is
+# redirected after FORKSAFE_AUTO_AFTER of them (3 by default); sites
+# whose children work without exec, start a thread, or once left without
+# exec keep real fork semantics every time.  Diagnostic mode reports each
+# decision once (auto) and each redirection (spawn).
+. "$FS_SRCDIR/tests/spawn/lib.sh"
+prog=$(spawnprog autosite)
+
+timed FORKSAFE_FORK=auto "$prog" 3 8 >"$T/auto.out" 2>"$T/auto.err"
+check_eq "auto: every check passes (exit status)" 0 "$?"
+check_eq "auto: exec_site redirected from its 4th fork" "site exec_site: FFFRRRRR" \
+	"$(grep '^site exec_site' "$T/auto.out")"
+check "auto: nothing from forksafe outside diagnostic mode" \
+	test "$(grep -c '^forksafe' "$T/auto.err")" -eq 0
+
+timed FORKSAFE_FORK=auto FORKSAFE_AUTO_AFTER=5 "$prog" 5 8 >"$T/after5.out" 2>"$T/after5.err"
+check_eq "FORKSAFE_AUTO_AFTER=5: every check passes (exit status)" 0 "$?"
+check_eq "FORKSAFE_AUTO_AFTER=5: redirected from the 6th fork" "site exec_site: FFFFFRRR" \
+	"$(grep '^site exec_site' "$T/after5.out")"
+
+timed FORKSAFE_FORK=auto FORKSAFE_AUTO_AFTER=0 "$prog" 3 5 >"$T/bad.out" 2>"$T/bad.err"
+check_eq "FORKSAFE_AUTO_AFTER=0: the default (3) is used" 0 "$?"
+# Every process that loads the module says it (the parent and the
+# programs its children exec), each once, read at start like every variable.
+check_eq "FORKSAFE_AUTO_AFTER=0: the message" \
+	"forksafe[PID]: config: FORKSAFE_AUTO_AFTER='0' is not valid (accepted: a whole number from 1 to 1000); using 3" \
+	"$(grep '^forksafe' "$T/bad.err" | sed -E 's/^forksafe\[[0-9]+\]/forksafe[PID]/' | sort -u)"
+check "FORKSAFE_AUTO_AFTER=0: once per process" \
+	test "$(grep '^forksafe' "$T/bad.err" | cut -d: -f1 | sort | uniq -d | wc -l)" -eq 0
+
+timed FORKSAFE_FORK=auto FORKSAFE_DIAG=1 FORKSAFE_LOG="$T/diag.log" "$prog" 3 8 \
+	>"$T/diag.out" 2>"$T/diag.err"
+check_eq "diag: every check passes (exit status)" 0 "$?"
+check_eq "diag: one auto report per site" 4 "$(count_events auto "$T/diag.log")"
+# decision reason caller-function, one line per site, sorted by caller.
+decisions=$(events auto "$T/diag.log" | while read -r line; do
+	printf '%s|%s|%s\n' "$(field caller <<<"$line" | sed -E 's/[.+].*//')" \
+		"$(field decision <<<"$line")" "$(field reason <<<"$line")"
+done | sort)
+check_eq "diag: the decisions" "exec_site|spawn|<none>
+mixed_site|fork|a child ended without exec
+thread_site|fork|a child called pthread_create
+work_site|fork|a child ended without exec" "$decisions"
+check_eq "diag: children=3 for exec_site" 3 "$(events auto "$T/diag.log" | grep 'decision=spawn' |
+	field children)"
+check_eq "diag: one spawn report per redirection" 5 "$(count_events spawn "$T/diag.log")"
+check_eq "diag: mode=auto" auto "$(events spawn "$T/diag.log" | field mode | sort -u)"
+
+native "$prog" 3 8 >"$T/native.out" 2>"$T/native.err"
+check_eq "control: without forksafe the program fails" 1 "$?"
+finish
