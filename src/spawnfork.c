@@ -183,6 +183,7 @@ static int shadow_stack_on(void)
 #define HAVE_SPAWNFORK 0
 #endif
 
+#if HAVE_SPAWNFORK
 /* ---- the calling thread's stack ---- */
 
 /* The mapping holding addr, from /proc/self/maps, read with system
@@ -278,6 +279,8 @@ static int on_alternate_stack(void)
 	return fs_raw_syscall(SYS_sigaltstack, 0, (long)&ss, 0, 0, 0, 0) == 0 &&
 	       (ss.ss_flags & SS_ONSTACK);
 }
+
+#endif
 
 /* ---- the save area ---- */
 
@@ -398,11 +401,11 @@ static struct save *prepare(uintptr_t site, struct plan *p)
 		fallback(FB_SHSTK, site);
 		return NULL;
 	}
-#endif
 	if (on_alternate_stack()) {
 		fallback(FB_ALTSTACK, site);
 		return NULL;
 	}
+#endif
 	if (plan_stack(p, sp) < 0) {
 		fallback(FB_STACK, site);
 		return NULL;
