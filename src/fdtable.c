@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 
 struct fs_fdent *fs_table;
 int fs_table_cap;
@@ -18,14 +19,30 @@ int fs_table_hwm;
 
 /* hwm is only set once the table is mapped, so fs_table is valid for
  * every fd below it. */
+/* A thread raising the limit may race with one starting a redirected
+ * child (spawnfork.c: count up, then limit 3): each stores, then the
+ * raiser looks at the count again, all sequentially consistent, so one
+ * of the two always sees the other and the limit ends at 3. */
 void fs_fast_update(void)
 {
 	unsigned hwm = (unsigned)__atomic_load_n(&fs_table_hwm, __ATOMIC_ACQUIRE);
 	unsigned lim = 3;
 	if (__atomic_load_n(&fs_table, __ATOMIC_ACQUIRE) && !fs_child_mode && !fs_cfg.keep.n &&
-	    hwm > 3)
+	    hwm > 3 && !__atomic_load_n(&fs_spawns_active, __ATOMIC_SEQ_CST))
 		lim = hwm;
-	__atomic_store_n(&fs_fast_limit, lim, __ATOMIC_RELEASE);
+	__atomic_store_n(&fs_fast_limit, lim, __ATOMIC_SEQ_CST);
+	if (lim != 3 && __atomic_load_n(&fs_spawns_active, __ATOMIC_SEQ_CST))
+		__atomic_store_n(&fs_fast_limit, 3, __ATOMIC_SEQ_CST);
+}
+
+void fs_fd_closed_slow(int fd)
+{
+	struct fs_fdent *t = __atomic_load_n(&fs_table, __ATOMIC_ACQUIRE);
+
+	if (fs_spawn_child || !t ||
+	    (unsigned)fd >= (unsigned)__atomic_load_n(&fs_table_hwm, __ATOMIC_ACQUIRE))
+		return;
+	__atomic_store_n(&t[fd].flags, 0, __ATOMIC_RELEASE);
 }
 
 static const char *const origin_names[FS_O_COUNT] = {
@@ -88,8 +105,17 @@ void fs_fd_created_slow(int fd, unsigned origin, int forced, uintptr_t site)
 	struct fs_fdent *e;
 	int hwm;
 
-	if ((fd | fs_spawn_child) < 0)
+	if (fd < 0)
 		return;
+	/* A redirected child: its fds are its own, the table its parent's.
+	 * Nothing is forced in a child before exec (rule 4): what forksafe
+	 * added comes off again, on the child's own fd (it has one thread:
+	 * no race). */
+	if (FS_UNLIKELY(fs_spawn_child)) {
+		if (forced)
+			fs_raw_syscall(SYS_fcntl, fd, F_SETFD, 0, 0, 0, 0);
+		return;
+	}
 	e = fs_fd_entry(fd);
 	if (forced && (fd <= 2 || !e || (fs_cfg.keep.n && fs_keep_has(&fs_cfg.keep, fd)))) {
 		unforce(fd);
@@ -115,6 +141,8 @@ void fs_fd_created_slow(int fd, unsigned origin, int forced, uintptr_t site)
 void fs_fd_closed_range(unsigned first, unsigned last)
 {
 	unsigned hwm = (unsigned)fs_fd_limit();
+	if (fs_spawn_child)
+		return;
 	if (last >= hwm)
 		last = hwm ? hwm - 1 : 0;
 	for (unsigned fd = first; fd <= last && fd < hwm; fd++)

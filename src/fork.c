@@ -134,6 +134,11 @@ static pid_t fork_checked(pid_t (*real)(void), const char *via, int handlers,
 	fs_atfork_prepare(n);
 	pid = real();
 	if (pid == 0) {
+		/* Other threads' redirected children stay with the parent. */
+		if (FS_UNLIKELY(__atomic_load_n(&fs_spawns_active, __ATOMIC_RELAXED))) {
+			fs_spawns_active = 0;
+			fs_fast_update();
+		}
 		if (FS_UNLIKELY(fs_cfg.fork_mode >= FS_FORK_SPAWN) || FS_UNLIKELY(fs_spawn_cur != NULL))
 			fs_spawnfork_real_child(site);
 		if (n)

@@ -245,11 +245,16 @@ void fs_child_disarm(void) __attribute__((visibility("hidden")));
 /* ---- redirected children (spawnfork.c) ---- */
 /* ~0 in a child that a fork was redirected to (FORKSAFE_FORK=spawn or
  * auto): it runs in its parent's memory, on the forking thread, so it
- * must not write the fd table (the parent's fds, not its own) nor force
- * anything (it prepares the next program, DESIGN §2 rule 4).  0
- * everywhere else.  Thread-local: the parent's other threads go on. */
+ * must not write the fd table (the parent's fds, not its own) and must
+ * leave its new fds as the program made them (it prepares the next
+ * program, DESIGN §2 rule 4).  0 everywhere else.  Thread-local: the
+ * parent's other threads go on.  Off the hot paths: while any redirected
+ * child runs, fs_fast_limit is 3 (fs_spawns_active), so every fd created
+ * or closed takes the slow path, which tests this. */
 extern __thread int fs_spawn_child
 	__attribute__((tls_model("initial-exec"), visibility("hidden")));
+/* Redirected children running now (in the parent). */
+extern int fs_spawns_active __attribute__((visibility("hidden")));
 
 /* ---- the fd table (fdtable.c) ---- */
 enum fs_fd_flags {
@@ -332,8 +337,7 @@ static inline void fs_fd_created(int fd, unsigned origin, int forced, uintptr_t 
 {
 	struct fs_fdent *e;
 
-	/* fd < 0 (a failed call) or a redirected child: one test. */
-	if ((fd | fs_spawn_child) < 0)
+	if (fd < 0)
 		return;
 	if (FS_UNLIKELY((unsigned)fd - 3 >=
 			__atomic_load_n(&fs_fast_limit, __ATOMIC_RELAXED) - 3)) {
@@ -347,12 +351,17 @@ static inline void fs_fd_created(int fd, unsigned origin, int forced, uintptr_t 
 	__atomic_store_n(&e->meta, fs_fd_meta(origin, forced), __ATOMIC_RELEASE);
 }
 
+/* The slow case of fs_fd_closed: fds 0-2, fds at or beyond
+ * fs_fast_limit, and every fd while the limit is 3. */
+void fs_fd_closed_slow(int fd) __attribute__((visibility("hidden")));
+
 static inline void fs_fd_closed(int fd)
 {
-	/* fs_spawn_child (~0 in a redirected child) puts fd out of range. */
-	if ((unsigned)(fd | fs_spawn_child) < (unsigned)__atomic_load_n(&fs_table_hwm, __ATOMIC_ACQUIRE))
+	if (FS_LIKELY((unsigned)fd - 3 < __atomic_load_n(&fs_fast_limit, __ATOMIC_ACQUIRE) - 3))
 		__atomic_store_n(&__atomic_load_n(&fs_table, __ATOMIC_RELAXED)[fd].flags, 0,
 				 __ATOMIC_RELEASE);
+	else
+		fs_fd_closed_slow(fd);
 }
 
 void fs_fd_closed_range(unsigned first, unsigned last) __attribute__((visibility("hidden")));
@@ -369,7 +378,7 @@ static inline int fs_fd_limit(void)
  * did not ask for it, else 0. */
 static inline int fs_force(int asked, int flag)
 {
-	return fs_forcing & ~fs_spawn_child & ~asked & flag;
+	return fs_forcing & ~asked & flag;
 }
 
 /* recvmsg/recvmmsg: clears the MSG_CMSG_CLOEXEC the kernel echoes in

@@ -46,6 +46,7 @@
 
 __thread struct fs_spawn_child *fs_spawn_cur;
 __thread int fs_spawn_child;
+int fs_spawns_active;
 
 enum fallback {
 	FB_ARCH, FB_NESTED, FB_STACK, FB_ALTSTACK, FB_SHSTK, FB_MEMORY, FB_COUNT
@@ -450,6 +451,10 @@ pid_t fs_spawnfork(uintptr_t site, int *done)
 		return -1;
 	fs_bind_all();
 	*done = 1;	/* in the stack copy: true in the parent and the child */
+	/* Every fd call takes the slow path while the child runs, where the
+	 * child is told apart (fs.h, fs_fast_update). */
+	__atomic_add_fetch(&fs_spawns_active, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&fs_fast_limit, 3, __ATOMIC_SEQ_CST);
 	sigmask_set(&all, &old);
 	r = vfork_copy(s, &plan);
 	if (r == 0) {
@@ -462,6 +467,8 @@ pid_t fs_spawnfork(uintptr_t site, int *done)
 	sigmask_set(&old, NULL);
 	fs_spawn_cur = NULL;
 	fs_spawn_child = 0;
+	__atomic_sub_fetch(&fs_spawns_active, 1, __ATOMIC_SEQ_CST);
+	fs_fast_update();
 	free_child_memory(&s->child);
 	save_put(s);
 	if (r == -ENOBUFS) {

@@ -278,6 +278,37 @@ static void test_close_all(void)
 	close(fd);
 }
 
+/* ---- fds the child makes for the next program (rule 4) ---- */
+
+static volatile int child_fds[4];
+
+static void make_fds_setup(const struct job *j)
+{
+	int p[2];
+
+	child_fds[0] = open("/dev/null", O_RDONLY);
+	if (pipe(p) != 0)
+		_exit(122);
+	child_fds[1] = p[0];
+	child_fds[2] = p[1];
+	child_fds[3] = dup(child_fds[0]);
+	(void)j;
+}
+
+static void test_child_fds(void)
+{
+	char out[8192], *argv[] = { "probe", NULL };
+	struct job job = { make_fds_setup, argv, 0 };
+	int status = run(&job, out, sizeof out), all = 1;
+
+	for (int i = 0; i < 4; i++)
+		all &= child_fds[i] > 2 && fd_listed(out, child_fds[i]);
+	check(exited_with(status, 0) && all,
+	      "fds: what the child opens, pipes and dups without close-on-exec reaches the "
+	      "next program unnamed (%d %d %d %d):\n%s", child_fds[0], child_fds[1],
+	      child_fds[2], child_fds[3], out);
+}
+
 /* ---- a fork inside the child ---- */
 
 static void nested_setup(const struct job *j)
@@ -321,6 +352,7 @@ int main(int argc, char **argv)
 	test_process_state();
 	test_credentials();
 	test_close_all();
+	test_child_fds();
 	test_nested_fork();
 	printf("forks=%d\n", forks);
 	return finish();

@@ -16,12 +16,12 @@ PATH=/usr/bin:/bin timed FORKSAFE_FORK=spawn "$prog" "$probe" "$T/scratch" \
 check_eq "spawn: every check passes (exit status)" 0 "$?"
 check "spawn: no check failed" test "$(grep -c '^FAIL' "$T/spawn.err")" -eq 0
 forks=$(sed -n 's/^forks=//p' "$T/spawn.out")
-check_eq "spawn: the program made 8 forks" 8 "$forks"
+check_eq "spawn: the program made 9 forks" 9 "$forks"
 
 PATH=/usr/bin:/bin timed FORKSAFE_FORK=spawn FORKSAFE_DIAG=1 FORKSAFE_LOG="$T/diag.log" \
 	"$prog" "$probe" "$T/scratch" >"$T/diag.out" 2>"$T/diag.err"
 check_eq "diag: every check passes (exit status)" 0 "$?"
-check_eq "diag: one spawn report per fork of the parent" 8 "$(count_events spawn "$T/diag.log")"
+check_eq "diag: one spawn report per fork of the parent" 9 "$(count_events spawn "$T/diag.log")"
 check_eq "diag: the fork inside a redirected child is said once" 1 \
 	"$(count_events spawn-fallback "$T/diag.log")"
 line=$(events spawn-fallback "$T/diag.log")
@@ -33,6 +33,6 @@ check "diag: the caller is nested_setup" \
 
 PATH=/usr/bin:/bin native "$prog" "$probe" "$T/scratch" >"$T/native.out" 2>"$T/native.err"
 check_eq "control: without forksafe the program fails" 1 "$?"
-check_eq "control: each of the 8 forks is seen as not redirected" 8 \
+check_eq "control: each of the 9 forks is seen as not redirected" 9 \
 	"$(grep -c '^FAIL: the fork was redirected' "$T/native.err")"
 finish
