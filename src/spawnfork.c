@@ -356,7 +356,41 @@ struct plan {
 	uintptr_t top;
 	char *tls;
 	size_t tls_len, stack_cap;
+	char *shadow;		/* AddressSanitizer's shadow of the stack copied, or NULL */
+	size_t shadow_len;
 };
+
+/* Under AddressSanitizer (the sanitizer runs of the test suite), the
+ * child's frames poison and unpoison the shadow bytes of the stack it
+ * shares with its parent: they are saved and put back with the stack,
+ * or the parent's own frames would look corrupted to it.  The shadow of
+ * addr is at (addr >> 3) + 0x7fff8000 on x86_64 Linux. */
+#if defined(__SANITIZE_ADDRESS__)
+#define FS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FS_ASAN 1
+#endif
+#endif
+#if defined(FS_ASAN)
+#define NO_ASAN __attribute__((no_sanitize_address, noinline))
+#else
+#define NO_ASAN
+#endif
+
+#if defined(FS_ASAN)
+/* The child also ran below the window saved: AddressSanitizer's own
+ * vfork support clears the shadow of the stack below a given point. */
+extern void __asan_handle_vfork(void *sp) __attribute__((weak));
+#endif
+
+/* Bytes one at a time through volatile pointers: no memcpy call, which a
+ * sanitizer would check against the shadow of the shadow. */
+static NO_ASAN void copy_bytes(volatile char *d, const volatile char *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		d[i] = src[i];
+}
 
 static int plan_stack(struct plan *p, uintptr_t sp)
 {
@@ -374,6 +408,12 @@ static int plan_stack(struct plan *p, uintptr_t sp)
 	}
 	/* The copy starts a few frames below this one: 4 KiB of room. */
 	p->stack_cap = p->top - sp + 4096;
+	p->shadow = NULL;
+	p->shadow_len = 0;
+#if defined(FS_ASAN) && defined(__x86_64__)
+	p->shadow = (char *)(((sp - 4096) >> 3) + 0x7fff8000);
+	p->shadow_len = (((p->top + 7) >> 3) + 0x7fff8000) - (uintptr_t)p->shadow;
+#endif
 	return 0;
 #else
 	(void)p;
@@ -411,7 +451,7 @@ static struct save *prepare(uintptr_t site, struct plan *p)
 		fallback(FB_STACK, site);
 		return NULL;
 	}
-	if (p->stack_cap > SAVE_MAX || !(s = save_get(p->stack_cap + p->tls_len))) {
+	if (p->stack_cap > SAVE_MAX || !(s = save_get(p->stack_cap + p->tls_len + p->shadow_len))) {
 		fallback(FB_MEMORY, site);
 		return NULL;
 	}
@@ -422,23 +462,31 @@ static struct save *prepare(uintptr_t site, struct plan *p)
 
 /* The clone itself, and the parent's return to what it was.  The TLS
  * copy is made first: the child may change it as soon as it runs. */
-static long vfork_copy(struct save *s, const struct plan *p)
+static NO_ASAN long vfork_copy(struct save *s, const struct plan *p)
 {
 	long r = -ENOSYS;
-	size_t cap = s->size - sizeof *s - p->tls_len;
-	char *tls_copy = s->data + cap;
+	size_t cap = s->size - sizeof *s - p->tls_len - p->shadow_len;
+	char *tls_copy = s->data + cap, *shadow_copy = tls_copy + p->tls_len;
 
 	if (p->tls_len)
-		memcpy(tls_copy, p->tls, p->tls_len);
+		copy_bytes(tls_copy, p->tls, p->tls_len);
+	if (p->shadow_len)
+		copy_bytes(shadow_copy, p->shadow, p->shadow_len);
 #if HAVE_SPAWNFORK
 	r = fs_vfork_copy(p->top, s->data, cap);
 #endif
+	if (r != 0 && p->shadow_len)
+		copy_bytes(p->shadow, shadow_copy, p->shadow_len);
+#if defined(FS_ASAN)
+	if (r != 0 && __asan_handle_vfork)
+		__asan_handle_vfork(__builtin_frame_address(0));
+#endif
 	if (r != 0 && p->tls_len)
-		memcpy(p->tls, tls_copy, p->tls_len);
+		copy_bytes(p->tls, tls_copy, p->tls_len);
 	return r;
 }
 
-pid_t fs_spawnfork(uintptr_t site, int *done)
+NO_ASAN pid_t fs_spawnfork(uintptr_t site, int *done)
 {
 	uint64_t all = ~(uint64_t)0, old;
 	int saved_errno = errno;

@@ -6,6 +6,7 @@
 # in both runs and cancel out.
 set -u
 command -v valgrind >/dev/null || { echo "SKIP: valgrind is not installed"; exit 77; }
+[ -z "${FS_SANITIZE:-}" ] || { echo "SKIP: valgrind cannot run programs built with -fsanitize=$FS_SANITIZE (the normal build runs this test)"; exit 77; }
 b=$FS_BUILDDIR/tests/core
 fails=0
 run() { # name, env assignments..., --, program args...

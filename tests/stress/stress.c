@@ -28,7 +28,7 @@
 
 #define THREADS 8
 extern char **environ;
-static volatile int stop;
+static int stop;	/* atomic: the workers read it while main sets it */
 static volatile long ops, children, inherited, lost, not_cloexec, sig_fds, dl_cycles;
 static char self[4096], *library;
 
@@ -121,7 +121,7 @@ static void round_of_fds(void)
 static void *worker(void *arg)
 {
 	long id = (long)arg;
-	for (long i = 0; !stop; i++) {
+	for (long i = 0; !__atomic_load_n(&stop, __ATOMIC_RELAXED); i++) {
 		round_of_fds();
 		if (id < 2 && i % 20 == 0)
 			run_child((int)((i / 20) % 3));
@@ -131,7 +131,7 @@ static void *worker(void *arg)
 
 static void *loader(void *arg)
 {
-	while (!stop) {
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		void *h = dlopen(library, RTLD_NOW);
 		if (h) {
 			dlclose(h);
@@ -189,7 +189,7 @@ int main(int argc, char **argv)
 		clock_gettime(CLOCK_MONOTONIC, &now);
 	} while (now.tv_sec < end.tv_sec ||
 		 (now.tv_sec == end.tv_sec && now.tv_nsec < end.tv_nsec));
-	stop = 1;
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 	for (int i = 0; i < THREADS; i++)
 		pthread_join(t[i], NULL);
 	pthread_join(l, NULL);
