@@ -63,7 +63,7 @@ static const struct spec specs[] = {
 	{ "atfork-slow", "atfork-slow", "handler", "handler", "handlers", "reports",
 	  NULL, NULL, NULL, "phase", "phase", NULL, NULL },
 	{ "config", "config", "variable", "variable", "variables", "reports",
-	  NULL, NULL, NULL, "value", "values", NULL, NULL },
+	  NULL, NULL, NULL, "value", "value", NULL, NULL },
 };
 
 /* Kinds this version does not know (a newer module's) are grouped by
