@@ -99,7 +99,7 @@ check "standard input: the same summary" cmp -s "$T/sample.out" "$T/out"
 
 report --top=2 "$sample" - "$sample" <"$sample"
 check_eq "three logs: status 0" 0 "$st"
-check_out "three logs, --top=2: every count tripled, two entries per list" <<'EOF'
+check_out "three logs, --top=2: every count tripled, two entries per list, two other sections" <<'EOF'
 forksafe report: 3 logs, 78 events, 13 processes, 3 programs
 programs: server (39 events), worker (24), and 1 more
 
@@ -130,17 +130,7 @@ child-deadlock: 3 at 1 call site
       3  log_write+0x33 (server)
          in: pthread_mutex_lock; programs: server
 
-child-stall: 3 at 1 fork site
-      3  accept_loop+0x4c (server)
-         programs: server
-
-config: 3 at 1 variable
-      3  FORKSAFE_FORK
-         value: 'sometimes'; programs: make
-
-fork-spawn: 3 at 1 site
-      3  run_job+0x1a (libjobs.so)
-         programs: worker
+and 3 more kinds of report (9 events)
 EOF
 check "three logs: one message for the skipped lines of all" \
 	test "$(grep -c 'skipped 18 lines' "$T/err")" -eq 1 -a "$(wc -l <"$T/err")" -eq 1
@@ -195,6 +185,8 @@ report --json --top=1 "$sample"
 check_eq "--json --top=1: one program and how many more" \
 	'[{"program":"server","events":13}]' "$("$jsoncheck" -f programs <"$T/out")"
 check_eq "--json --top=1: more_programs" 2 "$("$jsoncheck" -f more_programs <"$T/out")"
+check_eq "--json --top=1: one section besides forks and leaks, and how many more" 4 \
+	"$("$jsoncheck" -f more_sections <"$T/out")"
 
 # ---- a real log: several programs and processes under the module ----
 
