@@ -417,8 +417,7 @@ struct fs_report *fs_report_new(void)
 
 	if (!r)
 		return NULL;
-	r->line = malloc(FS_REPORT_LINE_MAX);
-	if (!r->line || strs_rehash(r, 512) < 0 || groups_rehash(r, 128) < 0 ||
+	if (strs_rehash(r, 512) < 0 || groups_rehash(r, 128) < 0 ||
 	    pids_rehash(r, 128) < 0 || intern(r, OVERFLOW_TEXT, strlen(OVERFLOW_TEXT)) != OVERFLOW_ID) {
 		fs_report_free(r);
 		return NULL;
@@ -451,15 +450,40 @@ static void end_line(struct fs_report *r)
 	r->too_long = 0;
 }
 
+/* Room for n more bytes of the line: the buffer grows as lines do, up
+ * to FS_REPORT_LINE_MAX.  0, or -1 when the line is too long or memory
+ * ran out (r->oom set). */
+static int line_room(struct fs_report *r, size_t n)
+{
+	size_t cap = r->line_cap ? r->line_cap : 4096;
+	char *p;
+
+	if (n > FS_REPORT_LINE_MAX - r->len)
+		return -1;
+	if (r->len + n <= r->line_cap)
+		return 0;
+	while (cap < r->len + n)
+		cap *= 2;
+	if (cap > FS_REPORT_LINE_MAX)
+		cap = FS_REPORT_LINE_MAX;
+	if (!(p = realloc(r->line, cap))) {
+		r->oom = 1;
+		return -1;
+	}
+	r->line = p;
+	r->line_cap = cap;
+	return 0;
+}
+
 int fs_report_feed(struct fs_report *r, const char *data, size_t n)
 {
 	while (n > 0 && !r->oom) {
 		const char *nl = memchr(data, '\n', n);
 		size_t take = nl ? (size_t)(nl - data) : n;
 
-		if (!r->too_long && take > FS_REPORT_LINE_MAX - r->len)
+		if (!r->too_long && line_room(r, take) < 0)
 			r->too_long = 1;
-		if (!r->too_long) {
+		if (!r->too_long && take) {
 			memcpy(r->line + r->len, data, take);
 			r->len += take;
 		}

@@ -70,7 +70,7 @@ struct rp_group {
 struct fs_report {
 	/* the line being read */
 	char *line;
-	size_t len;
+	size_t len, line_cap;
 	int too_long, oom;
 
 	struct rp_str *strs;

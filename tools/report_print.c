@@ -334,7 +334,11 @@ static int text_section(const struct fs_report *r, FILE *f, long kind, const cha
 	v = sorted_groups(r, (uint32_t)kind, &n);
 	if (!v)
 		return -1;
-	fprintf(f, "%s: %lu at %s%lu %s\n", title, total, unkept ? "more than " : "",
+	if (sp->title)
+		fputs(sp->title, f);
+	else
+		put_str(f, r, (uint32_t)kind);	/* a name from the log */
+	fprintf(f, ": %lu at %s%lu %s\n", total, unkept ? "more than " : "",
 		(unsigned long)n, plural(n, sp->site_one, sp->site_many));
 	for (uint32_t i = 0; i < n; i++) {
 		if (top && i >= top)
@@ -454,7 +458,10 @@ static int json_section(const struct fs_report *r, FILE *f, long kind, const cha
 	if (kind >= 0 && !(v = sorted_groups(r, (uint32_t)kind, &n)))
 		return -1;
 	fputs("{\"event\":", f);
-	put_json(f, name, strlen(name));
+	if (kind >= 0)
+		json_str(f, r, (uint32_t)kind);
+	else
+		put_json(f, name, strlen(name));
 	if (sp->site)
 		fprintf(f, ",\"by\":\"%s\"", sp->site);
 	fprintf(f, ",\"count\":%lu,\"sites\":%lu,\"groups\":[",

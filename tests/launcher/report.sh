@@ -255,14 +255,17 @@ check_eq "real log: the text-format reports are counted and skipped" \
 	head -c 100000 /dev/urandom | tr -d '\n'
 	echo
 	printf '{"event":"mt-fork","caller":"\\u0007\\u00ff\\ud83d\\ude00","pid":7}\n'
+	printf '{"event":"odd\\u00ff\\u001b[2Jkind","caller":"c"}\n'
 } >"$T/huge.json"
 report "$T/huge.json"
 check_eq "huge lines: status 0" 0 "$st"
-check "huge lines: the two reports are read" grep -qx 'forksafe report: 1 log, 2 events, 1 process, 0 programs' "$T/out"
+check "huge lines: the three reports are read" grep -qx 'forksafe report: 1 log, 3 events, 1 process, 0 programs' "$T/out"
 check "huge lines: a long value is cut to 1 KiB and marked" \
 	grep -qxE '      1  a{1024}\.\.\.' "$T/out"
 check "huge lines: control and non-UTF-8 bytes are escaped, UTF-8 kept" \
 	grep -qxF '      1  \x07\xff😀' "$T/out"
+check "huge lines: a kind's name is escaped in its section's title too" \
+	grep -qxF 'odd\xff\x1b[2Jkind: 1 at 1 site' "$T/out"
 check "huge lines: the line over 256 KiB and the garbage are skipped" \
 	grep -qF 'skipped 2 lines that are not a JSON report: 1 not JSON or cut short, 1 longer than 262144 bytes' "$T/err"
 
