@@ -56,18 +56,24 @@ static const char *const site_fields[] = {
 	"caller", "fork_caller", "site", "handler", "created_at", "exec_at", NULL
 };
 
-const struct rp_spec *fs_rp_spec_of(const char *kind)
+/* Names may hold any byte, NUL included: compared with their length. */
+static int named(const char *s, size_t len, const char *name)
+{
+	return len == strlen(name) && memcmp(s, name, len) == 0;
+}
+
+const struct rp_spec *fs_rp_spec_of(const char *kind, size_t len)
 {
 	for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++)
-		if (strcmp(specs[i].kind, kind) == 0)
+		if (named(kind, len, specs[i].kind))
 			return &specs[i];
 	return &other_spec;
 }
 
 /* The summary at exit repeats what the other reports said: no section. */
-int fs_rp_grouped(const char *kind)
+int fs_rp_grouped(const char *kind, size_t len)
 {
-	return strcmp(kind, "summary") != 0;
+	return !named(kind, len, "summary");
 }
 
 /* ---- interned strings ---- */
@@ -159,9 +165,9 @@ static int groups_rehash(struct fs_report *r, uint32_t nslots)
 	return 0;
 }
 
-/* The group of (kind, site); NULL when the table is full or memory ran
- * out (r->oom set). */
-static struct rp_group *group_of(struct fs_report *r, uint32_t kind, uint32_t site)
+/* The group of (kind, site); NULL when the table is full (unless
+ * beyond is set) or memory ran out (r->oom set). */
+static struct rp_group *group_of(struct fs_report *r, uint32_t kind, uint32_t site, int beyond)
 {
 	uint32_t i = group_hash(kind, site) & (r->group_nslots - 1);
 
@@ -170,7 +176,7 @@ static struct rp_group *group_of(struct fs_report *r, uint32_t kind, uint32_t si
 		if (g->kind == kind && g->site == site)
 			return g;
 	}
-	if (r->ngroups >= MAX_GROUPS)
+	if (r->ngroups >= MAX_GROUPS && !beyond)
 		return NULL;
 	if (r->ngroups == r->groups_cap) {
 		uint32_t cap = r->groups_cap ? r->groups_cap * 2 : 64;
@@ -337,7 +343,7 @@ static long field_id(struct fs_report *r, const struct fs_json_member *m, int nm
 static void count_in_group(struct fs_report *r, const struct fs_json_member *m, int nm, long kind,
 			   long program)
 {
-	const struct rp_spec *sp = fs_rp_spec_of(r->kind);
+	const struct rp_spec *sp = fs_rp_spec_of(r->strs[kind].s, r->strs[kind].len);
 	const char *site_key = sp->site;
 	long site, by = -1, what = -1;
 	long long num;
@@ -354,7 +360,12 @@ static void count_in_group(struct fs_report *r, const struct fs_json_member *m, 
 		r->oom = 1;
 		return;
 	}
-	struct rp_group *g = group_of(r, (uint32_t)kind, (uint32_t)site);
+	struct rp_group *g = group_of(r, (uint32_t)kind, (uint32_t)site, 0);
+	/* Past the limit, a kind this version knows still counts its new sites
+	 * together (one group more per known kind); any other kind's reports
+	 * are only counted. */
+	if (!g && !r->oom && sp->kind)
+		g = group_of(r, (uint32_t)kind, OVERFLOW_ID, 1);
 	if (!g) {
 		r->strs[kind].unkept++;
 		return;
@@ -402,7 +413,7 @@ static void read_line(struct fs_report *r, const char *s, size_t n)
 			goto oom;
 		r->strs[program].as_program++;
 	}
-	if (fs_rp_grouped(r->strs[kind].s))
+	if (fs_rp_grouped(r->strs[kind].s, r->strs[kind].len))
 		count_in_group(r, m, nm, kind, program);
 	return;
 oom:

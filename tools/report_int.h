@@ -32,9 +32,9 @@ struct rp_spec {
 };
 
 /* The kind's spec; kinds this version does not know get a generic one. */
-const struct rp_spec *fs_rp_spec_of(const char *kind);
+const struct rp_spec *fs_rp_spec_of(const char *kind, size_t len);
 /* Whether reports of kind are grouped into a section. */
-int fs_rp_grouped(const char *kind);
+int fs_rp_grouped(const char *kind, size_t len);
 
 /* ---- state ---- */
 

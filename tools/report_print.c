@@ -35,44 +35,16 @@ static int by_program(const void *x, const void *y, void *arg)
 	return c ? c : cmp_str(a, b);
 }
 
+/* Groups by kind, then most frequent first, then by site. */
 static int by_group(const void *x, const void *y, void *arg)
 {
 	const struct fs_report *r = arg;
 	const struct rp_group *a = &r->groups[*(const uint32_t *)x];
 	const struct rp_group *b = &r->groups[*(const uint32_t *)y];
-	int c = cmp_count(a->count, b->count);
+	int c = (a->kind > b->kind) - (a->kind < b->kind);
+	if (!c)
+		c = cmp_count(a->count, b->count);
 	return c ? c : cmp_str(&r->strs[a->site], &r->strs[b->site]);
-}
-
-/* The ids of strings used as kinds (or programs), in order; *n set.
- * NULL when memory ran out. */
-static uint32_t *sorted_strs(const struct fs_report *r, int programs, uint32_t *n)
-{
-	uint32_t *v = malloc((r->nstrs + 1) * sizeof *v);
-
-	*n = 0;
-	if (!v)
-		return NULL;
-	for (uint32_t i = 0; i < r->nstrs; i++)
-		if (programs ? r->strs[i].as_program : r->strs[i].as_kind)
-			v[(*n)++] = i;
-	qsort_r(v, *n, sizeof *v, programs ? by_program : by_kind, r->strs);
-	return v;
-}
-
-/* The groups of kind, in order; *n set, *total their events. */
-static uint32_t *sorted_groups(const struct fs_report *r, uint32_t kind, uint32_t *n)
-{
-	uint32_t *v = malloc((r->ngroups + 1) * sizeof *v);
-
-	*n = 0;
-	if (!v)
-		return NULL;
-	for (uint32_t i = 0; i < r->ngroups; i++)
-		if (r->groups[i].kind == kind)
-			v[(*n)++] = i;
-	qsort_r(v, *n, sizeof *v, by_group, (void *)r);
-	return v;
 }
 
 struct tally_order {
@@ -96,42 +68,94 @@ static void tally_order(const struct fs_report *r, const struct rp_tally *t, uns
 	qsort_r(idx, t->used, sizeof *idx, by_tally, &o);
 }
 
-/* The kind's id, or -1 when no report of it was read. */
-static long kind_id(const struct fs_report *r, const char *kind)
-{
-	for (uint32_t i = 0; i < r->nstrs; i++)
-		if (r->strs[i].as_kind && strcmp(r->strs[i].s, kind) == 0)
-			return i;
-	return -1;
-}
-
 struct section {
-	long kind;		/* -1: no report of it was read */
-	const char *name;
+	long kind;		/* its string, or -1: no report of it was read */
+	const struct rp_spec *spec;
 };
 
-/* The kinds that get a section: mt-fork and exec-leak always, then the
- * others present, most frequent first (as many as top allows: a log of
- * garbage may hold any number of kinds). */
-static struct section *sections(const struct fs_report *r, const uint32_t *kinds,
-				uint32_t nkinds, size_t *n)
-{
-	struct section *v = malloc((nkinds + 2) * sizeof *v);
+/* Everything in the order it is printed, sorted once. */
+struct order {
+	uint32_t *progs, nprogs;	/* programs, most reports first */
+	uint32_t *kinds, nkinds;	/* kinds, most reports first */
+	uint32_t *groups;		/* every group, by kind, most frequent first */
+	uint32_t *first, *count;	/* per string, as a kind: where its groups are */
+	struct section *sec;		/* mt-fork, exec-leak, the others present */
+	size_t nsec;
+};
 
-	*n = 0;
-	if (!v)
-		return NULL;
-	v[(*n)++] = (struct section){ kind_id(r, "mt-fork"), "mt-fork" };
-	v[(*n)++] = (struct section){ kind_id(r, "exec-leak"), "exec-leak" };
-	for (uint32_t i = 0; i < nkinds; i++) {
-		const char *k = r->strs[kinds[i]].s;
-		if (fs_rp_grouped(k) && strcmp(k, "mt-fork") != 0 && strcmp(k, "exec-leak") != 0)
-			v[(*n)++] = (struct section){ kinds[i], k };
-	}
-	return v;
+static int is(const struct rp_str *s, const char *name)
+{
+	return s->len == strlen(name) && memcmp(s->s, name, s->len) == 0;
 }
 
-static unsigned long more_events(const struct fs_report *r, const struct section *s, size_t n)
+static struct section section_of(const struct fs_report *r, const struct order *o,
+				 const char *name)
+{
+	for (uint32_t i = 0; i < o->nkinds; i++)
+		if (is(&r->strs[o->kinds[i]], name))
+			return (struct section){ o->kinds[i], fs_rp_spec_of(name, strlen(name)) };
+	return (struct section){ -1, fs_rp_spec_of(name, strlen(name)) };
+}
+
+static void order_free(struct order *o)
+{
+	free(o->progs);
+	free(o->kinds);
+	free(o->groups);
+	free(o->first);
+	free(o->count);
+	free(o->sec);
+}
+
+/* Returns 0, or -1 when memory ran out. */
+static int order_make(const struct fs_report *r, struct order *o)
+{
+	memset(o, 0, sizeof *o);
+	o->progs = malloc((r->nstrs + 1) * sizeof *o->progs);
+	o->kinds = malloc((r->nstrs + 1) * sizeof *o->kinds);
+	o->groups = malloc((r->ngroups + 1) * sizeof *o->groups);
+	o->first = calloc(r->nstrs + 1, sizeof *o->first);
+	o->count = calloc(r->nstrs + 1, sizeof *o->count);
+	o->sec = malloc((r->nstrs + 2) * sizeof *o->sec);
+	if (!o->progs || !o->kinds || !o->groups || !o->first || !o->count || !o->sec) {
+		order_free(o);
+		return -1;
+	}
+	for (uint32_t i = 0; i < r->nstrs; i++) {
+		if (r->strs[i].as_program)
+			o->progs[o->nprogs++] = i;
+		if (r->strs[i].as_kind)
+			o->kinds[o->nkinds++] = i;
+	}
+	qsort_r(o->progs, o->nprogs, sizeof *o->progs, by_program, r->strs);
+	qsort_r(o->kinds, o->nkinds, sizeof *o->kinds, by_kind, r->strs);
+	for (uint32_t g = 0; g < r->ngroups; g++)
+		o->groups[g] = g;
+	qsort_r(o->groups, r->ngroups, sizeof *o->groups, by_group, (void *)r);
+	for (uint32_t i = 0; i < r->ngroups; i++) {
+		uint32_t k = r->groups[o->groups[i]].kind;
+		if (!o->count[k]++)
+			o->first[k] = i;
+	}
+	o->sec[o->nsec++] = section_of(r, o, "mt-fork");
+	o->sec[o->nsec++] = section_of(r, o, "exec-leak");
+	for (uint32_t i = 0; i < o->nkinds; i++) {
+		const struct rp_str *k = &r->strs[o->kinds[i]];
+		if (fs_rp_grouped(k->s, k->len) && !is(k, "mt-fork") && !is(k, "exec-leak"))
+			o->sec[o->nsec++] = (struct section){ o->kinds[i],
+							      fs_rp_spec_of(k->s, k->len) };
+	}
+	return 0;
+}
+
+/* The sections shown: mt-fork and exec-leak, then as many others as top
+ * allows (a log of garbage may hold any number of kinds). */
+static size_t sections_shown(const struct order *o, unsigned long top)
+{
+	return top && o->nsec > 2 + top ? 2 + top : o->nsec;
+}
+
+static unsigned long events_of(const struct fs_report *r, const struct section *s, size_t n)
 {
 	unsigned long events = 0;
 	for (size_t i = 0; i < n; i++)
@@ -317,29 +341,36 @@ static void text_group(const struct fs_report *r, FILE *f, const struct rp_spec 
 		fputc('\n', f);
 }
 
-static int text_section(const struct fs_report *r, FILE *f, long kind, const char *name,
-			unsigned long top)
+static void text_section(const struct fs_report *r, FILE *f, const struct order *o,
+			 const struct section *sec, unsigned long top)
 {
-	const struct rp_spec *sp = fs_rp_spec_of(name);
-	const char *title = sp->title ? sp->title : name;
-	unsigned long total = kind >= 0 ? r->strs[kind].as_kind : 0;
-	unsigned long unkept = kind >= 0 ? r->strs[kind].unkept : 0, rest = 0;
-	uint32_t n = 0, *v;
+	const struct rp_spec *sp = sec->spec;
+	const uint32_t *v = sec->kind >= 0 ? o->groups + o->first[sec->kind] : NULL;
+	uint32_t n = sec->kind >= 0 ? o->count[sec->kind] : 0;
+	unsigned long unkept = sec->kind >= 0 ? r->strs[sec->kind].unkept : 0, rest = 0;
+	uint32_t over = 0;
 
 	fputc('\n', f);
-	if (kind < 0) {
-		fprintf(f, "%s: none\n", title);
-		return 0;
-	}
-	v = sorted_groups(r, (uint32_t)kind, &n);
-	if (!v)
-		return -1;
 	if (sp->title)
 		fputs(sp->title, f);
 	else
-		put_str(f, r, (uint32_t)kind);	/* a name from the log */
-	fprintf(f, ": %lu at %s%lu %s\n", total, unkept ? "more than " : "",
-		(unsigned long)n, plural(n, sp->site_one, sp->site_many));
+		put_str(f, r, (uint32_t)sec->kind);	/* a name from the log */
+	if (sec->kind < 0) {
+		fputs(": none\n", f);
+		return;
+	}
+	/* Sites past the limits are in no group, or in the group of the
+	 * overflow string: the count of sites is then a lower bound. */
+	for (uint32_t i = 0; i < n; i++)
+		if (r->groups[v[i]].site == OVERFLOW_ID)
+			over = 1;
+	if ((unkept || over) && n == (uint32_t)over)
+		fprintf(f, ": %lu at more %s than forksafe report keeps\n",
+			r->strs[sec->kind].as_kind, sp->site_many);
+	else
+		fprintf(f, ": %lu at %s%lu %s\n", r->strs[sec->kind].as_kind,
+			unkept || over ? "more than " : "", (unsigned long)(n - over),
+			plural(n - over, sp->site_one, sp->site_many));
 	for (uint32_t i = 0; i < n; i++) {
 		if (top && i >= top)
 			rest += r->groups[v[i]].count;
@@ -349,39 +380,28 @@ static int text_section(const struct fs_report *r, FILE *f, long kind, const cha
 	if (top && n > top)
 		fprintf(f, INDENT "and %lu more %s (%lu %s)\n", (unsigned long)(n - top),
 			plural(n - top, sp->site_one, sp->site_many), rest, sp->unit);
-	if (unkept)
+	if (unkept && n)
 		fprintf(f, INDENT "and more %s than forksafe report keeps (%lu %s)\n",
 			sp->site_many, unkept, sp->unit);
-	free(v);
-	return 0;
 }
 
 int fs_report_print_text(const struct fs_report *r, FILE *f, unsigned files, unsigned long top)
 {
-	uint32_t nprogs, nkinds;
-	uint32_t *progs = sorted_strs(r, 1, &nprogs), *kinds = sorted_strs(r, 0, &nkinds);
-	struct section *sec = NULL;
-	size_t nsec = 0;
-	int status = -1;
+	struct order o;
+	size_t shown;
 
-	if (!progs || !kinds || !(sec = sections(r, kinds, nkinds, &nsec)))
-		goto out;
-	text_header(r, f, files, progs, nprogs, top);
-	text_kinds(r, f, kinds, nkinds, top);
-	status = 0;
-	for (size_t i = 0; i < nsec && status == 0; i++) {
-		if (top && i >= 2 + top)
-			break;
-		status = text_section(r, f, sec[i].kind, sec[i].name, top);
-	}
-	if (status == 0 && top && nsec > 2 + top)
+	if (order_make(r, &o) < 0)
+		return -1;
+	text_header(r, f, files, o.progs, o.nprogs, top);
+	text_kinds(r, f, o.kinds, o.nkinds, top);
+	shown = sections_shown(&o, top);
+	for (size_t i = 0; i < shown; i++)
+		text_section(r, f, &o, &o.sec[i], top);
+	if (shown < o.nsec)
 		fprintf(f, "\nand %lu more kinds of report (%lu events)\n",
-			(unsigned long)(nsec - 2 - top), more_events(r, sec + 2 + top, nsec - 2 - top));
-out:
-	free(progs);
-	free(kinds);
-	free(sec);
-	return status;
+			(unsigned long)(o.nsec - shown), events_of(r, o.sec + shown, o.nsec - shown));
+	order_free(&o);
+	return 0;
 }
 
 /* ---- the JSON summary ---- */
@@ -448,24 +468,23 @@ static void json_group(const struct fs_report *r, FILE *f, const struct rp_spec 
 	fputc('}', f);
 }
 
-static int json_section(const struct fs_report *r, FILE *f, long kind, const char *name,
-			unsigned long top)
+static void json_section(const struct fs_report *r, FILE *f, const struct order *o,
+			 const struct section *sec, unsigned long top)
 {
-	const struct rp_spec *sp = fs_rp_spec_of(name);
+	const struct rp_spec *sp = sec->spec;
+	const uint32_t *v = sec->kind >= 0 ? o->groups + o->first[sec->kind] : NULL;
+	uint32_t n = sec->kind >= 0 ? o->count[sec->kind] : 0;
 	unsigned long rest = 0;
-	uint32_t n = 0, *v = NULL;
 
-	if (kind >= 0 && !(v = sorted_groups(r, (uint32_t)kind, &n)))
-		return -1;
 	fputs("{\"event\":", f);
-	if (kind >= 0)
-		json_str(f, r, (uint32_t)kind);
+	if (sec->kind >= 0)
+		json_str(f, r, (uint32_t)sec->kind);
 	else
-		put_json(f, name, strlen(name));
+		put_json(f, sp->kind, strlen(sp->kind));
 	if (sp->site)
 		fprintf(f, ",\"by\":\"%s\"", sp->site);
 	fprintf(f, ",\"count\":%lu,\"sites\":%lu,\"groups\":[",
-		kind >= 0 ? r->strs[kind].as_kind : 0, (unsigned long)n);
+		sec->kind >= 0 ? r->strs[sec->kind].as_kind : 0, (unsigned long)n);
 	for (uint32_t i = 0; i < n; i++) {
 		if (top && i >= top) {
 			rest += r->groups[v[i]].count;
@@ -477,9 +496,7 @@ static int json_section(const struct fs_report *r, FILE *f, long kind, const cha
 	}
 	fprintf(f, "],\"more_sites\":%lu,\"more_count\":%lu,\"unkept\":%lu}",
 		top && n > top ? (unsigned long)(n - top) : 0, rest,
-		kind >= 0 ? r->strs[kind].unkept : 0);
-	free(v);
-	return 0;
+		sec->kind >= 0 ? r->strs[sec->kind].unkept : 0);
 }
 
 static void json_list(const struct fs_report *r, FILE *f, const char *key, const char *item,
@@ -504,34 +521,25 @@ static void json_list(const struct fs_report *r, FILE *f, const char *key, const
 
 int fs_report_print_json(const struct fs_report *r, FILE *f, unsigned files, unsigned long top)
 {
-	uint32_t nprogs, nkinds;
-	uint32_t *progs = sorted_strs(r, 1, &nprogs), *kinds = sorted_strs(r, 0, &nkinds);
-	struct section *sec = NULL;
-	size_t nsec = 0;
-	int status = -1;
+	struct order o;
+	size_t shown;
 
-	if (!progs || !kinds || !(sec = sections(r, kinds, nkinds, &nsec)))
-		goto out;
+	if (order_make(r, &o) < 0)
+		return -1;
 	fprintf(f, "{\"logs\":%u,\"events\":%lu,\"processes\":%lu,\"processes_capped\":%s,"
 		   "\"skipped\":{\"text\":%lu,\"not_json\":%lu,\"no_event\":%lu,\"too_long\":%lu}",
 		files, r->events, (unsigned long)r->npids, r->pids_capped ? "true" : "false",
 		r->text, r->not_json, r->no_event, r->too_long_lines);
-	json_list(r, f, "programs", "program", "events", progs, nprogs, 1, top);
-	json_list(r, f, "kinds", "event", "count", kinds, nkinds, 0, top);
+	json_list(r, f, "programs", "program", "events", o.progs, o.nprogs, 1, top);
+	json_list(r, f, "kinds", "event", "count", o.kinds, o.nkinds, 0, top);
 	fputs(",\"sections\":[", f);
-	status = 0;
-	for (size_t i = 0; i < nsec && status == 0; i++) {
-		if (top && i >= 2 + top)
-			break;
+	shown = sections_shown(&o, top);
+	for (size_t i = 0; i < shown; i++) {
 		if (i)
 			fputc(',', f);
-		status = json_section(r, f, sec[i].kind, sec[i].name, top);
+		json_section(r, f, &o, &o.sec[i], top);
 	}
-	fprintf(f, "],\"more_sections\":%lu}\n",
-		top && nsec > 2 + top ? (unsigned long)(nsec - 2 - top) : 0);
-out:
-	free(progs);
-	free(kinds);
-	free(sec);
-	return status;
+	fprintf(f, "],\"more_sections\":%lu}\n", (unsigned long)(o.nsec - shown));
+	order_free(&o);
+	return 0;
 }

@@ -269,6 +269,16 @@ check "huge lines: a kind's name is escaped in its section's title too" \
 check "huge lines: the line over 256 KiB and the garbage are skipped" \
 	grep -qF 'skipped 2 lines that are not a JSON report: 1 not JSON or cut short, 1 longer than 262144 bytes' "$T/err"
 
+# More distinct call sites than the report keeps (65536 groups): the
+# rest are counted together, and the count of sites is a lower bound.
+seq 0 69999 | awk '{ printf "{\"event\":\"mt-fork\",\"caller\":\"c%d\"}\n", $1 }' >"$T/sites.json"
+report --top=1 "$T/sites.json"
+check_eq "70000 sites: status 0" 0 "$st"
+check "70000 sites: more than 65536 call sites" \
+	grep -qx 'forks in threaded processes: 70000 at more than 65536 call sites' "$T/out"
+check "70000 sites: the forks at sites not kept are counted together" \
+	grep -qx '   4464  (more distinct values than forksafe report keeps)' "$T/out"
+
 report /dev/null
 check_eq "an empty log: status 0" 0 "$st"
 check "an empty log: nothing" grep -qx 'forksafe report: 1 log, 0 events, 0 processes, 0 programs' "$T/out"
