@@ -188,6 +188,20 @@ static void write_line(const char *p, size_t len)
 
 static void fs_ev_begin_common(struct fs_event *ev, const char *name, int syslog_prefix);
 
+/* The program's name as started (argv[0] without its directory), so a log
+ * that many processes share says which program wrote each report
+ * (forksafe report groups by it).  Cut to 64 bytes: argv[0] is the
+ * caller's to choose and must not crowd out the report's own fields. */
+static void program_name(struct fs_sbuf *b)
+{
+	char name[65];
+	size_t n = strnlen(program_invocation_short_name, sizeof name - 1);
+
+	memcpy(name, program_invocation_short_name, n);
+	name[n] = '\0';
+	fs_sb_json_str(b, name);
+}
+
 /* Marks the end of a complete field: a line too long for the buffer is
  * cut back to it, so it stays valid JSON. */
 static void field_done(struct fs_event *ev)
@@ -245,6 +259,8 @@ static void fs_ev_begin_common(struct fs_event *ev, const char *name, int syslog
 		fs_sb_dec(&ev->b, gettid());
 		fs_sb_str(&ev->b, ",\"time\":\"");
 		fs_sb_time_iso(&ev->b, ts.tv_sec, ts.tv_nsec);
+		fs_sb_str(&ev->b, "\",\"program\":\"");
+		program_name(&ev->b);
 		fs_sb_char(&ev->b, '"');
 	} else {
 		fs_sb_str(&ev->b, "forksafe[");

@@ -1,6 +1,7 @@
 /* forksafe: the launcher.
  *
  *   forksafe [OPTIONS] [--] COMMAND [ARG...]
+ *   forksafe report [OPTIONS] LOG...	(report_cmd.c)
  *
  * Puts libforksafe.so in front of LD_PRELOAD (keeping what was there),
  * sets the FORKSAFE_* variables from the options, and execs COMMAND, so
@@ -8,6 +9,7 @@
  * command that cannot be found exits 127, one that cannot be run 126, as
  * shells do. */
 #include "config.h"
+#include "report.h"
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -29,8 +31,11 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"Usage: %s [OPTIONS] [--] COMMAND [ARG...]\n"
+		"       %s report [--top=N] [--json] LOG...\n"
 		"Run COMMAND with libforksafe.so preloaded: every fd it creates is close-on-exec,\n"
 		"forks in threaded code are checked, and diagnostic mode explains what happens.\n"
+		"'report' sums up JSON logs of diagnostic mode (forksafe report --help); to run\n"
+		"a command named report, write forksafe -- report.\n"
 		"\n"
 		"Options (each sets the variable in brackets; see libforksafe(7)):\n"
 		"  --diag              diagnostic mode                  [FORKSAFE_DIAG=1]\n"
@@ -47,7 +52,7 @@ static void usage(FILE *f)
 		"\n"
 		"The module is taken from $FORKSAFE_LIBRARY if set, else %s/%s,\n"
 		"else the build tree next to this program.\n",
-		prog, FORKSAFE_LIBDIR, MODULE);
+		prog, prog, FORKSAFE_LIBDIR, MODULE);
 }
 
 static void die_usage(const char *fmt, const char *arg)
@@ -325,6 +330,9 @@ int main(int argc, char **argv)
 	char module[PATH_MAX];
 	int i = 1;
 
+	/* Only as the first argument: forksafe -- report runs a command. */
+	if (argc > 1 && strcmp(argv[1], "report") == 0)
+		return fs_report_main(argc - 1, argv + 1);
 	while (i < argc && parse_option(argc, argv, &i))
 		;
 	if (i >= argc)

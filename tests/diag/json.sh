@@ -1,7 +1,8 @@
 #!/bin/bash
 # FORKSAFE_LOG_FORMAT=json: every report of every kind is one line, one
-# JSON object with event, pid, tid and time, whatever bytes the reported
-# names contain, and even when the report is too long and cut short.
+# JSON object with event, pid, tid, time and program, whatever bytes the
+# reported names contain, and even when the report is too long and cut
+# short.
 # The text format keeps such names on one line too.
 . "$FS_SRCDIR/tests/diag/lib.sh"
 
@@ -34,6 +35,9 @@ check_json_file "all kinds" "$json"
 kinds=$("$(diagprog jsoncheck)" -f event <"$json" | sort -u | tr '\n' ' ')
 check_eq "every kind of report was written" \
 	"atfork-slow child-deadlock child-stall exec-leak mt-fork summary " "$kinds"
+check "every report names its program" "$(diagprog jsoncheck)" -k program <"$json"
+check_eq "the program names are the programs' own" "deadlock leak manyevents mtfork slow stall " \
+	"$("$(diagprog jsoncheck)" -f program <"$json" | sort -u | tr '\n' ' ')"
 check "a list too long for one line says how many more, and stays valid" grep -q '"+[0-9]* more"\]' "$json"
 check "time is ISO 8601 UTC with milliseconds" test "$("$(diagprog jsoncheck)" -f time <"$json" |
 	grep -cvE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z$')" -eq 0

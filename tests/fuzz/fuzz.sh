@@ -1,7 +1,9 @@
 #!/bin/bash
-# Short libFuzzer runs of every parser of untrusted input, from the
-# checked-in seed corpora (tests/fuzz/corpus/*), under AddressSanitizer
-# and UndefinedBehaviorSanitizer.  Fails on any crash, hang (-timeout) or
+# Short libFuzzer runs of every parser of untrusted input (the
+# FORKSAFE_* values, the fd references of argv and environment, the logs
+# forksafe report reads), from the checked-in seed corpora
+# (tests/fuzz/corpus/*), under AddressSanitizer and
+# UndefinedBehaviorSanitizer.  Fails on any crash, hang (-timeout) or
 # sanitizer report.  FUZZ_SECONDS sets the time per target (default 10);
 # `make fuzz` runs them longer.  Skips (77) only when clang cannot build
 # a libFuzzer target.
@@ -21,11 +23,15 @@ if ! "$CLANG" -fsanitize=fuzzer,address,undefined "$probe" -o "$out/probe" 2>/de
 fi
 
 status=0
-for target in fdref parse; do
+for target in fdref parse report; do
 	bin=$out/fuzz_$target
+	case $target in
+	report) sources=("-I$src/tools" "$src/tools/jsonline.c" "$src/tools/report.c"
+			 "$src/tools/report_print.c") ;;
+	*) sources=("-I$src/src" "$src/src/parse.c" "$src/src/fdref.c" "$src/src/sbuf.c") ;;
+	esac
 	"$CLANG" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		-I"$src/src" "$src/tests/fuzz/fuzz_$target.c" \
-		"$src/src/parse.c" "$src/src/fdref.c" "$src/src/sbuf.c" -o "$bin" || { status=1; continue; }
+		"$src/tests/fuzz/fuzz_$target.c" "${sources[@]}" -o "$bin" || { status=1; continue; }
 	corpus=$(mktemp -d)
 	cp "$src/tests/fuzz/corpus/$target/"* "$corpus/"
 	log=$out/fuzz_$target.out
