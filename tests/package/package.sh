@@ -24,9 +24,11 @@ die() { echo "FAIL: $*"; exit 1; }
 not() { ! "$@"; }
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/forksafe-package.XXXXXX") || exit 99
+# Wait for the dpkg lock rather than fail when another apt run holds it.
+apt_opts=(-y -qq -o DPkg::Lock::Timeout=300)
 installed=0
 cleanup() {
-	[ $installed = 1 ] && apt-get purge -y -qq forksafe >/dev/null 2>&1
+	[ $installed = 1 ] && apt-get "${apt_opts[@]}" purge forksafe >/dev/null 2>&1
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -50,7 +52,16 @@ debs=("$tmp"/forksafe_*_"$(dpkg --print-architecture)".deb)
 [ ${#debs[@]} = 1 ] && [ -f "${debs[0]}" ] || die "no single forksafe .deb: ${debs[*]}"
 deb=${debs[0]}
 
-# 2. What the package holds.
+# 2. lintian, where installed (CI installs it): no error.
+if command -v lintian >/dev/null; then
+	lintian --fail-on error "$tmp"/forksafe_*.changes >"$tmp/lintian.log" 2>&1; st=$?
+	grep -E '^[EW]:' "$tmp/lintian.log"
+	check "lintian finds no error" test $st -eq 0
+else
+	echo "note: lintian is not installed; the package is not checked with it"
+fi
+
+# 3. What the package holds.
 dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|' >"$tmp/contents"
 for f in "$module" /usr/bin/forksafe /usr/share/man/man1/forksafe.1.gz \
 	 /usr/share/man/man7/libforksafe.7.gz /usr/share/doc/forksafe/copyright; do
@@ -58,8 +69,8 @@ for f in "$module" /usr/bin/forksafe /usr/share/man/man1/forksafe.1.gz \
 done
 check "no .la or .a file in the package" test -z "$(grep -E '\.(la|a)$' "$tmp/contents")"
 
-# 3. Installed, it works.
-apt-get install -y -qq --no-install-recommends "$deb" >"$tmp/install.log" 2>&1 ||
+# 4. Installed, it works.
+apt-get "${apt_opts[@]}" install --no-install-recommends "$deb" >"$tmp/install.log" 2>&1 ||
 	{ cat "$tmp/install.log"; die "apt-get install $deb"; }
 installed=1
 check "the package is installed" pkg_installed
@@ -82,8 +93,8 @@ check "man -w forksafe finds forksafe(1)" \
 check "man -w 7 libforksafe finds libforksafe(7)" \
 	test "$(man -w 7 libforksafe 2>&1)" = /usr/share/man/man7/libforksafe.7.gz
 
-# 4. Purged, nothing of it is left.
-apt-get purge -y -qq forksafe >"$tmp/purge.log" 2>&1 || { cat "$tmp/purge.log"; die "apt-get purge"; }
+# 5. Purged, nothing of it is left.
+apt-get "${apt_opts[@]}" purge forksafe >"$tmp/purge.log" 2>&1 || { cat "$tmp/purge.log"; die "apt-get purge"; }
 installed=0
 check "the package is gone" not pkg_installed
 left=$(while read -r f; do [ -d "$f" ] || [ ! -e "$f" ] || echo "$f"; done <"$tmp/contents")
