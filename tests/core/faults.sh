@@ -23,6 +23,26 @@ else
 	[ $st -eq 0 ] && ok "a 200 MB address-space limit: everything still works" || { bad "ulimit -v: $out"; }
 fi
 
+# ENOMEM where forksafe allocates: every mapping it asks for fails (the
+# fd table, the memory shared with children; libnomem.so).  The program
+# behaves as without forksafe (nothing can be forced without the table),
+# and forksafe says so once per process (cover runs programs, which load
+# both again).
+nomem=$FS_BUILDDIR/tests/core/.libs/libnomem.so
+"$b/cover" native >"$tmp/native.out" 2>&1; sn=$?
+LD_PRELOAD="$nomem $FORKSAFE_SO" "$b/cover" native >"$tmp/nomem.out" 2>"$tmp/nomem.err"; sm=$?
+n=$(grep -c "cannot map the fd table" "$tmp/nomem.err")
+dup=$(cut -d: -f1 "$tmp/nomem.err" | sort | uniq -d | wc -l)
+[ $sn -eq 0 ] && [ $sm -eq 0 ] && cmp -s "$tmp/native.out" "$tmp/nomem.out" && [ "$n" -ge 1 ] &&
+	[ "$(wc -l <"$tmp/nomem.err")" -eq "$n" ] && [ "$dup" -eq 0 ] &&
+	ok "no memory for the fd table: native behaviour, one message per process ($n)" ||
+	bad "ENOMEM (status $sm, native $sn, $n messages): $(cat "$tmp/nomem.err")"
+FORKSAFE_DIAG=1 FORKSAFE_FORK=warn FORKSAFE_LOG=/dev/null LD_PRELOAD="$nomem $FORKSAFE_SO" \
+	"$b/cover" native >"$tmp/nomem2.out" 2>/dev/null; sm=$?
+[ $sm -eq 0 ] && cmp -s "$tmp/native.out" "$tmp/nomem2.out" &&
+	ok "no memory, diagnostic mode (no shared summary): output and status unchanged" ||
+	bad "ENOMEM in diagnostic mode: status $sm"
+
 out=$(FORKSAFE_DIAG=1 FORKSAFE_LOG=/proc/forksafe-cannot-write.log LD_PRELOAD=$FORKSAFE_SO \
 	FORKSAFE_KEEP_FDS=40 "$b/rules" 2>&1 >/dev/null); st=$?
 # One message per process (each program it runs says it once too).
