@@ -55,7 +55,7 @@ static int run(const struct job *j, char *out, size_t n)
 		len += (size_t)r;
 	out[len] = '\0';
 	close(p[0]);
-	status = pid > 0 ? wait_status(pid, 10) : -3;
+	status = pid > 0 ? wait_status(pid, 30) : -3;
 	check(redirected == 1, "the fork was redirected");
 	return status;
 }

@@ -14,7 +14,8 @@ probe=$(spawnprog probe)
 PATH=/usr/bin:/bin timed FORKSAFE_FORK=spawn "$prog" "$probe" "$T/scratch" \
 	>"$T/spawn.out" 2>"$T/spawn.err"
 check_eq "spawn: every check passes (exit status)" 0 "$?"
-check "spawn: no check failed" test "$(grep -c '^FAIL' "$T/spawn.err")" -eq 0
+check "spawn: no check failed" test "$(grep -c '^FAIL' "$T/spawn.err")" -eq 0 ||
+	grep -A12 '^FAIL' "$T/spawn.err"
 forks=$(sed -n 's/^forks=//p' "$T/spawn.out")
 check_eq "spawn: the program made 9 forks" 9 "$forks"
 
