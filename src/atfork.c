@@ -8,21 +8,27 @@
  * POSIX says.  Handlers stay out of libc's own list, so a fork that
  * forksafe redirects to a spawn runs none (no fork happens).
  *
- * An object that is unloaded drops its handlers: its destructors call
- * __cxa_finalize(__dso_handle), wrapped here; and after any dlclose the
- * next fork checks that each handler still lies in a loaded object.
- *
- * Entries are only appended (chunks from mmap, never freed); a fork runs
- * the entries that existed when it started, so a handler that registers
- * another (glibc 2.36 skips those too) cannot loop or deadlock.  The
- * registration lock is never held while handlers run, and the child
- * resets it: the thread that held it did not survive the fork. */
+ * The table is only appended to, under reg_lock, which is never held
+ * while calling into the dynamic loader (dladdr, dlsym): a constructor of
+ * a library being dlopen'ed registers its handlers with the loader's lock
+ * held, and a fork symbolizing with that lock wanted while holding
+ * reg_lock would deadlock with it.  A fork takes no lock: it counts
+ * itself in `iterating` while it runs handlers and checks each entry's
+ * dead flag just before calling it.  An object being unloaded (its
+ * destructors call __cxa_finalize(__dso_handle), wrapped here) marks its
+ * handlers dead and does not wait, as glibc 2.35 and later do: a fork
+ * that has not reached them yet skips them.  Dead entries are reclaimed
+ * (the live ones moved down, in order) when a new one is added while no
+ * fork is running handlers, so a program that dlopens and dlcloses a
+ * library forever keeps a small table.  The child resets the lock and
+ * the count: the threads of the parent did not survive the fork. */
 #include "config.h"
 #include "fs.h"
 #include "symbolize.h"
 #include <dlfcn.h>
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
 #include <semaphore.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -35,15 +41,18 @@ struct handler {
 	void (*prepare)(void);
 	void (*parent)(void);
 	void (*child)(void);
-	void *dso;
+	void *dso;		/* __dso_handle, or NULL (old pthread_atfork) */
+	void *base;		/* load address of the object with the code */
 	int dead;
 };
 
 static struct handler first_chunk[CHUNK];
 static struct handler *chunks[MAX_CHUNKS] = { first_chunk };
 static unsigned count;		/* entries in use */
+static unsigned ndead;		/* of which dead: reclaimed by add() */
 static int reg_lock;
-static unsigned dlclose_gen, checked_gen;
+static int iterating;		/* forks running handlers */
+static int compacting;		/* add() is moving entries */
 
 static struct handler *entry(unsigned i)
 {
@@ -61,12 +70,61 @@ static void unlock(void)
 	__atomic_store_n(&reg_lock, 0, __ATOMIC_RELEASE);
 }
 
-static int add(void (*prepare)(void), void (*parent)(void), void (*child)(void), void *dso)
+/* A fork about to run handlers: entries stay where they are until
+ * leave_handlers.  Waits only while add() moves entries (a few copies,
+ * with signals blocked: a signal handler of that thread cannot fork
+ * into this wait). */
+static void enter_handlers(void)
+{
+	for (;;) {
+		__atomic_add_fetch(&iterating, 1, __ATOMIC_SEQ_CST);
+		if (!__atomic_load_n(&compacting, __ATOMIC_SEQ_CST))
+			return;
+		__atomic_sub_fetch(&iterating, 1, __ATOMIC_SEQ_CST);
+		while (__atomic_load_n(&compacting, __ATOMIC_ACQUIRE))
+			sched_yield();
+	}
+}
+
+static void leave_handlers(void)
+{
+	__atomic_sub_fetch(&iterating, 1, __ATOMIC_RELEASE);
+}
+
+/* Moves the live entries down over the dead ones, in order, if no fork
+ * is running handlers.  Called with reg_lock held. */
+static void compact(void)
+{
+	sigset_t all, old;
+	unsigned to = 0;
+
+	sigfillset(&all);
+	if (pthread_sigmask(SIG_BLOCK, &all, &old) != 0)
+		return;
+	__atomic_store_n(&compacting, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&iterating, __ATOMIC_SEQ_CST) == 0) {
+		for (unsigned from = 0; from < count; from++)
+			if (!entry(from)->dead) {
+				if (to != from)
+					*entry(to) = *entry(from);
+				to++;
+			}
+		__atomic_store_n(&count, to, __ATOMIC_RELEASE);
+		ndead = 0;
+	}
+	__atomic_store_n(&compacting, 0, __ATOMIC_RELEASE);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+static int add(void (*prepare)(void), void (*parent)(void), void (*child)(void), void *dso,
+	       void *base)
 {
 	int r = 0;
 
 	lock();
-	if (count % CHUNK == 0 && count / CHUNK >= 1) {
+	if (ndead)
+		compact();
+	if (count % CHUNK == 0 && count / CHUNK >= 1 && !chunks[count / CHUNK]) {
 		unsigned c = count / CHUNK;
 		void *p = c < MAX_CHUNKS ? mmap(NULL, CHUNK * sizeof(struct handler),
 						 PROT_READ | PROT_WRITE,
@@ -78,7 +136,7 @@ static int add(void (*prepare)(void), void (*parent)(void), void (*child)(void),
 		}
 		chunks[c] = p;
 	}
-	*entry(count) = (struct handler){ prepare, parent, child, dso, 0 };
+	*entry(count) = (struct handler){ prepare, parent, child, dso, base, 0 };
 	__atomic_store_n(&count, count + 1, __ATOMIC_RELEASE);
 out:
 	unlock();
@@ -88,93 +146,89 @@ out:
 FS_EXPORT int __register_atfork(void (*prepare)(void), void (*parent)(void),
 				void (*child)(void), void *dso)
 {
-	return add(prepare, parent, child, dso);
+	return add(prepare, parent, child, dso, NULL);
+}
+
+/* The load address of the object holding addr, or NULL. */
+static void *object_base(const void *addr)
+{
+	Dl_info info;
+	return addr && dladdr(addr, &info) ? info.dli_fbase : NULL;
 }
 
 /* The compat pthread_atfork@GLIBC_2.2.5 of old binaries: no DSO handle;
- * the object is found from the handler addresses when needed. */
+ * the object is found from the handler addresses (before reg_lock). */
 FS_EXPORT int pthread_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void))
 {
-	return add(prepare, parent, child, NULL);
+	void *base = object_base((void *)(prepare ? prepare : parent ? parent : child));
+	return add(prepare, parent, child, NULL, base);
 }
 
+/* An object's destructors are running (dlclose, or exit): its handlers
+ * are never called again. */
 FS_EXPORT void __cxa_finalize(void *dso)
 {
 	void (*real)(void *) = REAL(__cxa_finalize);
-	unsigned n = __atomic_load_n(&count, __ATOMIC_ACQUIRE);
-
-	if (dso)
-		for (unsigned i = 0; i < n; i++)
-			if (entry(i)->dso == dso)
-				entry(i)->dead = 1;
+	if (dso) {
+		void *base = NULL;
+		int have_base = 0;
+		lock();
+		for (unsigned i = 0; i < count; i++) {
+			struct handler *h = entry(i);
+			if (h->dead)
+				continue;
+			if (!h->dso && h->base && !have_base) {
+				/* dladdr must not run under reg_lock */
+				unlock();
+				base = object_base(dso);
+				have_base = 1;
+				lock();
+				i = (unsigned)-1;	/* the table may have moved: again */
+				continue;
+			}
+			if (h->dso == dso || (!h->dso && h->base && h->base == base)) {
+				__atomic_store_n(&h->dead, 1, __ATOMIC_RELEASE);
+				ndead++;
+			}
+		}
+		unlock();
+	}
 	if (real)
 		real(dso);
 }
 
-FS_EXPORT int dlclose(void *handle)
-{
-	int (*real)(void *) = REAL(dlclose);
-	int r;
-
-	if (!real)
-		return -1;
-	r = real(handle);
-	__atomic_add_fetch(&dlclose_gen, 1, __ATOMIC_RELEASE);
-	return r;
-}
-
-static int loaded(void (*fn)(void))
-{
-	Dl_info info;
-	return !fn || dladdr((void *)fn, &info) != 0;
-}
-
-/* After a dlclose, a handler whose code is gone is never called. */
-static void drop_unloaded(unsigned n)
-{
-	unsigned gen = __atomic_load_n(&dlclose_gen, __ATOMIC_ACQUIRE);
-	if (gen == checked_gen)
-		return;
-	for (unsigned i = 0; i < n; i++) {
-		struct handler *h = entry(i);
-		if (!h->dead && !(loaded(h->prepare) && loaded(h->parent) && loaded(h->child)))
-			h->dead = 1;
-	}
-	checked_gen = gen;
-}
-
-/* Lock-free in the common case: entries are complete before count
- * covers them (release store in add).  Writing nothing here matters:
- * every page written around a fork costs a copy-on-write fault. */
+/* How many entries there are (for the mt-fork report and to decide
+ * whether prepare has anything to do).  Writes nothing: every page
+ * written around a fork costs a copy-on-write fault. */
 unsigned fs_atfork_snapshot(void)
 {
-	unsigned n = __atomic_load_n(&count, __ATOMIC_ACQUIRE);
-
-	if (n && __atomic_load_n(&dlclose_gen, __ATOMIC_ACQUIRE) != checked_gen) {
-		lock();
-		n = count;
-		drop_unloaded(n);
-		unlock();
-	}
-	return n;
+	return __atomic_load_n(&count, __ATOMIC_ACQUIRE);
 }
 
 /* ---- running the handlers ---- */
 
 /* A prepare handler that blocks longer than FORKSAFE_ATFORK_TIMEOUT is
  * reported while it blocks, from a watchdog thread that lives only while
- * the prepare handlers run (diagnostic mode, handlers present). */
+ * the prepare handlers run (diagnostic mode, handlers present).  The
+ * watchdog is detached and its state static, never waited for: it
+ * symbolizes, which takes the loader's lock, and a prepare handler that
+ * dlopens must not wait for it.
+ * A few slots do: a fork with handlers rarely overlaps another. */
 struct watch {
 	sem_t done;
-	volatile unsigned current;	/* index of the running handler + 1 */
+	void (*volatile fn)(void);	/* the prepare handler running */
+	volatile unsigned current;	/* its turn, from 1 */
 	unsigned reported;
+	int busy;
 };
 
-static void report_slow(const struct handler *h, unsigned seconds)
+static struct watch watches[4];
+
+static void report_slow(void (*fn)(void), unsigned seconds)
 {
 	struct fs_event ev;
 	fs_ev_begin(&ev, "atfork-slow");
-	fs_ev_code(&ev, "handler", (uintptr_t)h->prepare);
+	fs_ev_code(&ev, "handler", (uintptr_t)fn);
 	fs_ev_int(&ev, "seconds", seconds);
 	fs_ev_str(&ev, "phase", "prepare");
 	fs_ev_end(&ev);
@@ -189,87 +243,149 @@ static void *watchdog(void *arg)
 		clock_gettime(CLOCK_REALTIME, &t);
 		t.tv_sec += fs_cfg.atfork_timeout;
 		if (sem_timedwait(&w->done, &t) == 0)
-			return NULL;
+			break;
 		unsigned cur = w->current;
 		if (errno == ETIMEDOUT && cur && cur != w->reported) {
-			report_slow(entry(cur - 1), fs_cfg.atfork_timeout);
+			report_slow(w->fn, fs_cfg.atfork_timeout);
 			w->reported = cur;
 		}
 	}
+	sem_destroy(&w->done);
+	__atomic_store_n(&w->busy, 0, __ATOMIC_RELEASE);
+	return NULL;
 }
 
-static int live_handlers(unsigned n)
+static struct watch *start_watchdog(unsigned n)
 {
-	for (unsigned i = 0; i < n; i++)
-		if (!entry(i)->dead && entry(i)->prepare)
-			return 1;
-	return 0;
-}
-
-void fs_atfork_prepare(unsigned n)
-{
-	struct watch w = { .current = 0, .reported = 0 };
+	pthread_attr_t attr;
 	pthread_t tid;
-	int watching = 0;
+	int live = 0, ok;
 
-	if (!n)
-		return;
-	if (fs_cfg.diag && fs_cfg.atfork_timeout > 0 && live_handlers(n) &&
-	    sem_init(&w.done, 0, 0) == 0)
-		watching = REAL(pthread_create)(&tid, NULL, watchdog, &w) == 0;
+	for (unsigned i = 0; i < n && !live; i++)
+		live = !entry(i)->dead && entry(i)->prepare;
+	if (!live)
+		return NULL;
+	for (unsigned i = 0; i < sizeof watches / sizeof watches[0]; i++) {
+		struct watch *w = &watches[i];
+		if (__atomic_exchange_n(&w->busy, 1, __ATOMIC_ACQUIRE))
+			continue;
+		w->fn = NULL;
+		w->current = w->reported = 0;
+		if (sem_init(&w->done, 0, 0) != 0) {
+			w->busy = 0;
+			return NULL;
+		}
+		ok = pthread_attr_init(&attr) == 0;
+		ok = ok && pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED) == 0 &&
+		     REAL(pthread_create)(&tid, &attr, watchdog, w) == 0;
+		pthread_attr_destroy(&attr);
+		if (ok)
+			return w;
+		sem_destroy(&w->done);
+		__atomic_store_n(&w->busy, 0, __ATOMIC_RELEASE);
+		return NULL;
+	}
+	return NULL;
+}
+
+/* Runs the prepare handlers; returns how many entries the fork covers
+ * (those that existed now: glibc too skips handlers registered during a
+ * fork).  fs_atfork_parent or fs_atfork_child must follow. */
+unsigned fs_atfork_prepare(void)
+{
+	struct watch *w = NULL;
+	unsigned n;
+
+	enter_handlers();
+	n = __atomic_load_n(&count, __ATOMIC_ACQUIRE);
+	if (fs_cfg.diag && fs_cfg.atfork_timeout > 0)
+		w = start_watchdog(n);
 	for (unsigned i = n; i-- > 0;) {
 		struct handler *h = entry(i);
-		if (h->dead || !h->prepare)
+		if (__atomic_load_n(&h->dead, __ATOMIC_ACQUIRE) || !h->prepare)
 			continue;
-		w.current = i + 1;
+		if (w) {
+			w->fn = h->prepare;
+			w->current = n - i;
+		}
 		h->prepare();
 	}
-	if (watching) {
-		sem_post(&w.done);
-		pthread_join(tid, NULL);
-	}
+	if (w)
+		sem_post(&w->done);
+	return n;
 }
 
 void fs_atfork_parent(unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
-		if (!entry(i)->dead && entry(i)->parent)
+		if (!__atomic_load_n(&entry(i)->dead, __ATOMIC_ACQUIRE) && entry(i)->parent)
 			entry(i)->parent();
+	leave_handlers();
 }
 
+/* In the child, which has one thread: the lock, the counts and the
+ * watchdogs of the parent's other threads are gone. */
 void fs_atfork_child(unsigned n)
 {
-	if (__atomic_load_n(&reg_lock, __ATOMIC_RELAXED))
-		reg_lock = 0;
+	reg_lock = 0;
+	compacting = 0;
+	iterating = 0;
+	for (unsigned i = 0; i < sizeof watches / sizeof watches[0]; i++)
+		watches[i].busy = 0;
 	for (unsigned i = 0; i < n; i++)
 		if (!entry(i)->dead && entry(i)->child)
 			entry(i)->child();
 }
 
-/* For the mt-fork report: "library: prepare=... parent=... child=..." */
+/* For the mt-fork report: "prepare=... parent=... child=..." per live
+ * entry, at most LISTED.  The entries are copied under reg_lock and
+ * symbolized after it (dladdr takes the loader's lock). */
+#define LISTED 64
 void fs_ev_atfork(struct fs_event *ev, unsigned n)
 {
-	fs_ev_list_begin(ev, "atfork");
+	struct handler copy[LISTED];
+	unsigned k = 0, more = 0;
+
+	lock();
+	if (n > count)
+		n = count;
 	for (unsigned i = 0; i < n; i++) {
-		struct handler *h = entry(i);
+		if (entry(i)->dead)
+			continue;
+		if (k < LISTED)
+			copy[k++] = *entry(i);
+		else
+			more++;
+	}
+	unlock();
+	fs_ev_list_begin(ev, "atfork");
+	for (unsigned i = 0; i < k; i++) {
+		struct handler *h = &copy[i];
 		void (*fns[3])(void) = { h->prepare, h->parent, h->child };
 		static const char *const names[3] = { "prepare", "parent", "child" };
 		char mem[768];
 		struct fs_sbuf b;
 
-		if (h->dead)
-			continue;
 		fs_sb_init(&b, mem, sizeof mem);
-		for (int k = 0; k < 3; k++) {
-			if (k)
+		for (int f = 0; f < 3; f++) {
+			if (f)
 				fs_sb_char(&b, ' ');
-			fs_sb_str(&b, names[k]);
+			fs_sb_str(&b, names[f]);
 			fs_sb_char(&b, '=');
-			if (fns[k])
-				fs_symbolize_code((uintptr_t)fns[k], &b);
+			if (fns[f])
+				fs_symbolize_code((uintptr_t)fns[f], &b);
 			else
 				fs_sb_str(&b, "none");
 		}
+		fs_ev_list_item(ev, fs_sb_cstr(&b));
+	}
+	if (more) {
+		char mem[64];
+		struct fs_sbuf b;
+		fs_sb_init(&b, mem, sizeof mem);
+		fs_sb_str(&b, "and ");
+		fs_sb_udec(&b, more);
+		fs_sb_str(&b, " more");
 		fs_ev_list_item(ev, fs_sb_cstr(&b));
 	}
 	fs_ev_list_end(ev);

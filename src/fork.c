@@ -106,7 +106,7 @@ static int want_spawn(int threads, uintptr_t site)
 static pid_t fork_checked(pid_t (*real)(void), const char *via, int handlers,
 			  int child_sets_up, uintptr_t site)
 {
-	unsigned n = 0;
+	unsigned n = 0, ran = 0;
 	int threads, saved, redirect = 0, done;
 	pid_t pid;
 
@@ -131,7 +131,8 @@ static pid_t fork_checked(pid_t (*real)(void), const char *via, int handlers,
 	/* A watched child (auto mode) that forks is doing work of its own. */
 	if (FS_UNLIKELY(fs_auto_watching))
 		fs_auto_child_unsafe(via);
-	fs_atfork_prepare(n);
+	if (n)
+		ran = fs_atfork_prepare();
 	pid = real();
 	if (pid == 0) {
 		/* Other threads' redirected children stay with the parent. */
@@ -142,14 +143,14 @@ static pid_t fork_checked(pid_t (*real)(void), const char *via, int handlers,
 		if (FS_UNLIKELY(fs_cfg.fork_mode >= FS_FORK_SPAWN) || FS_UNLIKELY(fs_spawn_cur != NULL))
 			fs_spawnfork_real_child(site);
 		if (n)
-			fs_atfork_child(n);
+			fs_atfork_child(ran);
 		if (child_sets_up)
 			fs_enter_child_mode();
 		if (threads > 1)
 			fs_mt_child_start(site);
 	} else if (n) {
 		saved = errno;
-		fs_atfork_parent(n);
+		fs_atfork_parent(ran);
 		errno = saved;
 	}
 	return pid;

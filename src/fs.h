@@ -111,7 +111,6 @@ struct file_handle;
 	X(__cxa_finalize, void, (void *), NULL) \
 	X(sigaction, int, (int, const struct sigaction *, struct sigaction *), NULL) \
 	X(signal, __sighandler_t, (int, __sighandler_t), NULL) \
-	X(dlclose, int, (void *), NULL) \
 	X(pthread_mutex_lock, int, (pthread_mutex_t *), NULL) \
 	X(pthread_mutex_timedlock, int, (pthread_mutex_t *, const struct timespec *), NULL) \
 	X(pthread_mutex_clocklock, int, (pthread_mutex_t *, clockid_t, const struct timespec *), NULL) \
@@ -231,7 +230,7 @@ pid_t fs_fork_core(uintptr_t site) __attribute__((visibility("hidden")));
 /* ---- the atfork registry (atfork.c) ---- */
 /* Entries that exist now; a fork runs exactly these. */
 unsigned fs_atfork_snapshot(void) __attribute__((visibility("hidden")));
-void fs_atfork_prepare(unsigned n) __attribute__((visibility("hidden")));
+unsigned fs_atfork_prepare(void) __attribute__((visibility("hidden")));
 void fs_atfork_parent(unsigned n) __attribute__((visibility("hidden")));
 void fs_atfork_child(unsigned n) __attribute__((visibility("hidden")));
 
