@@ -86,11 +86,14 @@ EOF
 run_case "command substitution" "2 run 3" <<'EOF'
 echo "$(printf 'a\nb\n' | wc -l) $(basename "$(pwd)") $(echo $(echo $(echo 3)))"
 EOF
+# bash unsets COPROC when it reaps the coprocess, which may happen before
+# the read: its output fd is copied first.
 run_case "coproc" "HI" <<'EOF'
 coproc tr a-z A-Z
+exec {out}<&"${COPROC[0]}"
 echo hi >&"${COPROC[1]}"
 exec {COPROC[1]}>&-
-read -r l <&"${COPROC[0]}"; echo "$l"; wait
+read -r l <&"$out"; echo "$l"; wait
 EOF
 run_case "coproc fds are not passed to other children" "none" <<'EOF'
 coproc cat; openfds; exec {COPROC[1]}>&-; wait
