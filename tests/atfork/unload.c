@@ -1,12 +1,12 @@
 /* Libraries with fork handlers unloaded around forks: unload LIBRARY CASE
  *
- *   during   a second thread forks; while the library's prepare handler
- *            runs (it sleeps 300 ms in the program's order_record, which
- *            the library's handler tail-calls), the main thread dlcloses
- *            the library.  As in glibc 2.35 and later, dlclose does not
- *            wait for the fork, and the fork must not call the unloaded
- *            library's parent handler (its code is gone: a crash).
- *            Prints the handlers the fork ran.
+ *   during   the program registers handlers A, then loads the library; a
+ *            second thread forks.  Prepare handlers run in reverse
+ *            order: the library's, then A's, which sleeps 300 ms while
+ *            the main thread dlcloses the library.  As in glibc 2.35 and
+ *            later, dlclose does not wait for the fork, and the fork must
+ *            not call the unloaded library's parent handler (its code is
+ *            gone: a crash).  Prints the handlers the fork ran.
  *   cycles   loads and unloads the library 10000 times (each load
  *            registers its handlers again), then registers one more set:
  *            the registration succeeds and a fork runs the handlers that
@@ -24,14 +24,14 @@
 
 static char calls[4096];
 static sem_t in_prepare;
-static int slow_lib_prepare;
+static int slow_prepare_A;
 
 /* Called by the handlers, the library's too (exported). */
 void order_record(const char *what)
 {
 	size_t len = strlen(calls);
 	snprintf(calls + len, sizeof calls - len, "%s%s", len ? " " : "", what);
-	if (slow_lib_prepare && !strcmp(what, "prepare:lib")) {
+	if (slow_prepare_A && !strcmp(what, "prepare:A")) {
 		sem_post(&in_prepare);
 		usleep(300000);
 	}
@@ -71,12 +71,14 @@ static int during(const char *path)
 {
 	pthread_t t;
 	pid_t pid = 0;
-	void *lib = dlopen(path, RTLD_NOW);
+	void *lib;
 
-	if (!lib)
+	if (pthread_atfork(prepare_A, parent_A, child_A) != 0)
+		return failed("pthread_atfork");
+	if (!(lib = dlopen(path, RTLD_NOW)))
 		return failed(dlerror());
 	sem_init(&in_prepare, 0, 0);
-	slow_lib_prepare = 1;
+	slow_prepare_A = 1;
 	if (pthread_create(&t, NULL, forker, &pid) != 0)
 		return failed("pthread_create");
 	sem_wait(&in_prepare);

@@ -20,7 +20,7 @@ for how in native forksafe diag; do
 	run "$prog" "$lib" during >"$T/$how.during" 2>"$T/$how.during.err"
 	check_eq "$how, during: exit status 0" 0 "$?"
 	check_eq "$how, during: the fork ran the library's prepare handler, not its parent handler" \
-		"prepare:lib" "$(cat "$T/$how.during")"
+		"prepare:lib prepare:A parent:A" "$(cat "$T/$how.during")"
 	run "$prog" "$lib" cycles >"$T/$how.cycles" 2>"$T/$how.cycles.err"
 	check_eq "$how, cycles: exit status 0" 0 "$?"
 	check_eq "$how, cycles: the fork ran the program's handlers only" \
