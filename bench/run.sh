@@ -123,9 +123,11 @@ for mib in 0 256 1024 2048 4096; do
 done
 if command -v gnuplot >/dev/null; then
 	gnuplot <<GP 2>/dev/null && echo "![fork+exec latency](spawn.png)" >>"$out"
-set terminal png size 720,420
+set terminal png noenhanced size 760,440
 set output "$B/bench/spawn.png"
-set xlabel "parent memory (MiB)"; set ylabel "µs per child"; set key left top; set grid
+set title "fork+exec latency against parent size (2 threads, memory touched)"
+set xlabel "parent memory (MiB)"; set ylabel "µs per child (log scale)"; set logscale y
+set key left top; set grid
 plot "$work/spawn.dat" using 1:2 with linespoints title "fork+exec", \
      "$work/spawn.dat" using 1:3 with linespoints title "posix_spawn", \
      "$work/spawn.dat" using 1:4 with linespoints title "FORKSAFE_FORK=spawn"

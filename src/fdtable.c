@@ -28,6 +28,7 @@ void fs_fast_update(void)
 	unsigned hwm = (unsigned)__atomic_load_n(&fs_table_hwm, __ATOMIC_ACQUIRE);
 	unsigned lim = 3;
 	if (__atomic_load_n(&fs_table, __ATOMIC_ACQUIRE) && !fs_child_mode && !fs_cfg.keep.n &&
+	    !fs_cfg.diag &&
 	    hwm > 3 && !__atomic_load_n(&fs_spawns_active, __ATOMIC_SEQ_CST))
 		lim = hwm;
 	__atomic_store_n(&fs_fast_limit, lim, __ATOMIC_SEQ_CST);

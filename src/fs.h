@@ -174,6 +174,9 @@ void *fs_bind_get(enum fs_sym_id id) __attribute__((visibility("hidden")));
 
 /* Nonzero when name is bound and init has run: the wrapper may take its
  * fast path; otherwise it calls its out-of-line slow twin. */
+/* Whether a wrapper may take its inlined fast path.  Such a path passes
+ * site 0 to fs_fd_created (see there), never a helper that is not
+ * inlined into the exported wrapper. */
 #define FS_FAST(name) \
 	FS_LIKELY(__atomic_load_n(&fs_real.name.obj, __ATOMIC_ACQUIRE) != NULL && fs_ready)
 
@@ -299,7 +302,8 @@ extern int fs_table_cap __attribute__((visibility("hidden")));
 extern int fs_table_hwm __attribute__((visibility("hidden")));
 /* fds in [3, fs_fast_limit) take the fast path of fs_fd_created: the
  * table exists, the fd is below the highest one seen, and neither child
- * mode nor FORKSAFE_KEEP_FDS needs a closer look.  3 when none does. */
+ * mode, FORKSAFE_KEEP_FDS nor diagnostic mode (which records call sites)
+ * needs a closer look.  3 when one does. */
 extern unsigned fs_fast_limit __attribute__((visibility("hidden")));
 void fs_fast_update(void) __attribute__((visibility("hidden")));
 
@@ -331,23 +335,21 @@ void fs_fd_created_slow(int fd, unsigned origin, int forced, uintptr_t site) __a
 
 /* Records a new fd.  forced: forksafe added the close-on-exec flag that
  * the program did not ask for.  On the path of every wrapped call: a few
- * loads and two stores when nothing special applies. */
-static inline void fs_fd_created(int fd, unsigned origin, int forced, uintptr_t site)
+ * loads and one store when nothing special applies.  A failed call (fd
+ * < 0) and diagnostic mode, which records the call site, take the slow
+ * path (fs_fast_limit is 3 in diagnostic mode).  site 0: the caller of
+ * the exported wrapper this is inlined into, found only on the slow path
+ * (so the fast one keeps no register for it across the real call). */
+static inline __attribute__((always_inline)) void fs_fd_created(int fd, unsigned origin,
+								int forced, uintptr_t site)
 {
-	struct fs_fdent *e;
-
-	if (fd < 0)
-		return;
 	if (FS_UNLIKELY((unsigned)fd - 3 >=
 			__atomic_load_n(&fs_fast_limit, __ATOMIC_RELAXED) - 3)) {
-		fs_fd_created_slow(fd, origin, forced, site);
+		fs_fd_created_slow(fd, origin, forced, site ? site : FS_SITE());
 		return;
 	}
-	e = &__atomic_load_n(&fs_table, __ATOMIC_RELAXED)[fd];
-	/* Only reports read the site, and only diagnostic mode reports. */
-	if (FS_UNLIKELY(fs_cfg.diag))
-		__atomic_store_n(&e->site, site, __ATOMIC_RELAXED);
-	__atomic_store_n(&e->meta, fs_fd_meta(origin, forced), __ATOMIC_RELEASE);
+	__atomic_store_n(&__atomic_load_n(&fs_table, __ATOMIC_RELAXED)[fd].meta,
+			 fs_fd_meta(origin, forced), __ATOMIC_RELEASE);
 }
 
 /* The slow case of fs_fd_closed: fds 0-2, fds at or beyond

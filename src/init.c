@@ -85,53 +85,67 @@ void fs_config_flush(void)
 	}
 }
 
+/* getenv for forksafe's own variables, at start-up: every name begins
+ * with "FORKSAFE_", so most entries are passed over on their first two
+ * bytes (the module's getenv, not yet bound to libc's, would compare
+ * each entry whole: a tenth of a preloaded /bin/true's instructions). */
+static const char *cfg_env(const char *name)
+{
+	size_t len = strlen(name);
+
+	for (char **e = environ; e && *e; e++)
+		if ((*e)[0] == 'F' && (*e)[1] == 'O' && !strncmp(*e, name, len) && (*e)[len] == '=')
+			return *e + len + 1;
+	return NULL;
+}
+
 static void read_log_config(struct fs_config *c)
 {
 	static int once_diag, once_log, once_format, once_fork, once_locks, once_atfork, once_child,
 		once_after;
 	const char *v;
 
-	if ((v = getenv("FORKSAFE_DIAG")) && fs_parse_bool01(v, &c->diag) < 0) {
+	if ((v = cfg_env("FORKSAFE_DIAG")) && fs_parse_bool01(v, &c->diag) < 0) {
 		c->diag = 0;
 		config_error(&once_diag, "FORKSAFE_DIAG", v, "0, 1", "0");
 	}
 	c->fork_mode = c->diag ? FS_FORK_WARN : FS_FORK_ALLOW;
-	if ((v = getenv("FORKSAFE_FORK")) && fs_parse_fork_mode(v, &c->fork_mode) < 0) {
+	if ((v = cfg_env("FORKSAFE_FORK")) && fs_parse_fork_mode(v, &c->fork_mode) < 0) {
 		c->fork_mode = c->diag ? FS_FORK_WARN : FS_FORK_ALLOW;
 		config_error(&once_fork, "FORKSAFE_FORK", v, "allow, warn, abort, spawn, auto",
 			     c->diag ? "warn" : "allow");
 	}
 	c->child_locks = c->diag ? FS_LOCKS_ABORT : FS_LOCKS_WAIT;
-	if ((v = getenv("FORKSAFE_CHILD_LOCKS")) && fs_parse_child_locks(v, &c->child_locks) < 0) {
+	if ((v = cfg_env("FORKSAFE_CHILD_LOCKS")) && fs_parse_child_locks(v, &c->child_locks) < 0) {
 		c->child_locks = c->diag ? FS_LOCKS_ABORT : FS_LOCKS_WAIT;
 		config_error(&once_locks, "FORKSAFE_CHILD_LOCKS", v, "wait, abort, break",
 			     c->diag ? "abort" : "wait");
 	}
 	c->atfork_timeout = 5;
-	if ((v = getenv("FORKSAFE_ATFORK_TIMEOUT")) &&
+	if ((v = cfg_env("FORKSAFE_ATFORK_TIMEOUT")) &&
 	    fs_parse_seconds(v, 86400, &c->atfork_timeout) < 0) {
 		c->atfork_timeout = 5;
 		config_error(&once_atfork, "FORKSAFE_ATFORK_TIMEOUT", v,
 			     "whole seconds from 0 (off) to 86400", "5");
 	}
-	if ((v = getenv("FORKSAFE_CHILD_TIMEOUT")) &&
+	if ((v = cfg_env("FORKSAFE_CHILD_TIMEOUT")) &&
 	    fs_parse_seconds(v, 86400, &c->child_timeout) < 0) {
 		c->child_timeout = 0;
 		config_error(&once_child, "FORKSAFE_CHILD_TIMEOUT", v,
 			     "whole seconds from 0 (off) to 86400", "0 (off)");
 	}
 	c->auto_after = 3;
-	if ((v = getenv("FORKSAFE_AUTO_AFTER")) &&
+	if ((v = cfg_env("FORKSAFE_AUTO_AFTER")) &&
 	    (fs_parse_seconds(v, 1000, &c->auto_after) < 0 || c->auto_after == 0)) {
 		c->auto_after = 3;
 		config_error(&once_after, "FORKSAFE_AUTO_AFTER", v, "a whole number from 1 to 1000",
 			     "3");
 	}
-	if ((v = getenv("FORKSAFE_LOG_FORMAT")) && fs_parse_log_format(v, &c->log_format) < 0) {
+	if ((v = cfg_env("FORKSAFE_LOG_FORMAT")) && fs_parse_log_format(v, &c->log_format) < 0) {
 		c->log_format = FS_LOG_TEXT;
 		config_error(&once_format, "FORKSAFE_LOG_FORMAT", v, "text, json", "text");
 	}
-	v = getenv("FORKSAFE_LOG");
+	v = cfg_env("FORKSAFE_LOG");
 	if (v && fs_parse_log_dest(v, &c->log_kind, c->log_path, sizeof c->log_path) < 0) {
 		c->log_kind = FS_LOGDEST_STDERR;
 		config_error(&once_log, "FORKSAFE_LOG", v,
@@ -170,7 +184,7 @@ static int list_matches(const char *list, const char *name, const char *path)
  * through: nothing forced, checked or reported. */
 static int in_scope(void)
 {
-	const char *only = getenv("FORKSAFE_ONLY"), *skip = getenv("FORKSAFE_SKIP");
+	const char *only = cfg_env("FORKSAFE_ONLY"), *skip = cfg_env("FORKSAFE_SKIP");
 	const char *name = program_invocation_short_name;
 	char path[512];
 	ssize_t n;
@@ -192,11 +206,11 @@ static void read_config(struct fs_config *c)
 	const char *v;
 
 	c->cloexec = FS_CLOEXEC_FORCE;
-	if ((v = getenv("FORKSAFE_CLOEXEC")) && fs_parse_cloexec(v, &c->cloexec) < 0) {
+	if ((v = cfg_env("FORKSAFE_CLOEXEC")) && fs_parse_cloexec(v, &c->cloexec) < 0) {
 		c->cloexec = FS_CLOEXEC_FORCE;
 		config_error(&once_cloexec, "FORKSAFE_CLOEXEC", v, "force, audit, off", "force");
 	}
-	if ((v = getenv("FORKSAFE_KEEP_FDS")) && fs_keep_parse(v, &c->keep) < 0)
+	if ((v = cfg_env("FORKSAFE_KEEP_FDS")) && fs_keep_parse(v, &c->keep) < 0)
 		config_error(&once_keep, "FORKSAFE_KEEP_FDS", v,
 			     "fd numbers and ranges such as 3,5-7, at most 32 items", "an empty list");
 	read_log_config(c);
@@ -315,7 +329,7 @@ static int strip_module(char *entry)
 
 static void this_only(void)
 {
-	const char *v = getenv("FORKSAFE_THIS_ONLY");
+	const char *v = cfg_env("FORKSAFE_THIS_ONLY");
 
 	if (!v || strcmp(v, "1") != 0 || !environ)
 		return;

@@ -46,7 +46,7 @@ __attribute__((noinline)) static int dup_slow(int oldfd, uintptr_t site)
 FS_EXPORT int dup(int oldfd)
 {
 	if (FS_FAST(fcntl))
-		return dup_core(fs_real.fcntl.fn, oldfd, FS_SITE());
+		return dup_core(fs_real.fcntl.fn, oldfd, 0);
 	return dup_slow(oldfd, FS_SITE());
 }
 
@@ -173,7 +173,7 @@ FS_EXPORT int ioctl(int fd, unsigned long request, ...)
 
 /* The entry is cleared before the close: once the number is free another
  * thread may get it, and its new entry must not be wiped. */
-FS_EXPORT int close(int fd)
+__attribute__((noinline)) static int close_slow(int fd)
 {
 	int (*real)(int) = REAL(close);
 
@@ -181,6 +181,23 @@ FS_EXPORT int close(int fd)
 	if (real)
 		return real(fd);
 	return (int)fs_sys_result(fs_raw_syscall(SYS_close, fd, 0, 0, 0, 0, 0));
+}
+
+/* The common case inline and frameless: bound, an fd of the fast range;
+ * then a tail call to libc's close. */
+FS_EXPORT int close(int fd)
+{
+	union { void *obj; int (*fn)(int); } real = {
+		.obj = __atomic_load_n(&fs_real.close.obj, __ATOMIC_ACQUIRE)
+	};
+
+	if (FS_LIKELY(real.obj &&
+		      (unsigned)fd - 3 < __atomic_load_n(&fs_fast_limit, __ATOMIC_ACQUIRE) - 3)) {
+		__atomic_store_n(&__atomic_load_n(&fs_table, __ATOMIC_RELAXED)[fd].flags, 0,
+				 __ATOMIC_RELEASE);
+		return real.fn(fd);
+	}
+	return close_slow(fd);
 }
 
 FS_EXPORT int close_range(unsigned int first, unsigned int last, int flags)

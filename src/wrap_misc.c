@@ -56,14 +56,14 @@ __attribute__((noinline)) static int pipe_slow(int fds[2], int flags, uintptr_t 
 FS_EXPORT int pipe(int fds[2])
 {
 	if (FS_FAST(pipe2))
-		return pipe_core(fs_real.pipe2.fn, fds, 0, FS_SITE());
+		return pipe_core(fs_real.pipe2.fn, fds, 0, 0);
 	return pipe_slow(fds, 0, FS_SITE());
 }
 
 FS_EXPORT int pipe2(int fds[2], int flags)
 {
 	if (FS_FAST(pipe2))
-		return pipe_core(fs_real.pipe2.fn, fds, flags, FS_SITE());
+		return pipe_core(fs_real.pipe2.fn, fds, flags, 0);
 	return pipe_slow(fds, flags, FS_SITE());
 }
 

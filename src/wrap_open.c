@@ -87,16 +87,19 @@ __attribute__((noinline)) static int open_slow(enum fs_sym_id id, int dirfd, con
 	return open_fast(real.open, path, flags, mode, origin, site);
 }
 
+/* The fast path passes site 0: fs_fd_created finds it only if needed. */
 #define OPEN(name, path, flags, mode, origin) ({ \
-		void *p_ = __atomic_load_n(&fs_real.name.obj, __ATOMIC_ACQUIRE); \
-		FS_LIKELY(p_ && fs_ready) \
-			? open_fast(fs_real.name.fn, path, flags, mode, origin, FS_SITE()) \
+		union { void *obj; __typeof__(fs_real.name.fn) fn; } p_ = { \
+			.obj = __atomic_load_n(&fs_real.name.obj, __ATOMIC_ACQUIRE) }; \
+		FS_LIKELY(p_.obj && fs_ready) \
+			? open_fast(p_.fn, path, flags, mode, origin, 0) \
 			: open_slow(FS_ID_##name, AT_FDCWD, path, flags, mode, origin, FS_SITE()); \
 	})
 #define OPENAT(name, dirfd, path, flags, mode, origin) ({ \
-		void *p_ = __atomic_load_n(&fs_real.name.obj, __ATOMIC_ACQUIRE); \
-		FS_LIKELY(p_ && fs_ready) \
-			? openat_fast(fs_real.name.fn, dirfd, path, flags, mode, origin, FS_SITE()) \
+		union { void *obj; __typeof__(fs_real.name.fn) fn; } p_ = { \
+			.obj = __atomic_load_n(&fs_real.name.obj, __ATOMIC_ACQUIRE) }; \
+		FS_LIKELY(p_.obj && fs_ready) \
+			? openat_fast(p_.fn, dirfd, path, flags, mode, origin, 0) \
 			: open_slow(FS_ID_##name, dirfd, path, flags, mode, origin, FS_SITE()); \
 	})
 

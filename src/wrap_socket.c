@@ -30,7 +30,7 @@ __attribute__((noinline)) static int socket_slow(int domain, int type, int proto
 FS_EXPORT int socket(int domain, int type, int protocol)
 {
 	if (FS_FAST(socket))
-		return socket_core(fs_real.socket.fn, domain, type, protocol, FS_SITE());
+		return socket_core(fs_real.socket.fn, domain, type, protocol, 0);
 	return socket_slow(domain, type, protocol, FS_SITE());
 }
 
@@ -80,14 +80,14 @@ __attribute__((noinline)) static int accept_slow(int sockfd, struct sockaddr *ad
 FS_EXPORT int accept(int sockfd, struct sockaddr *addr, socklen_t *len)
 {
 	if (FS_FAST(accept4))
-		return accept_core(fs_real.accept4.fn, sockfd, addr, len, 0, FS_SITE());
+		return accept_core(fs_real.accept4.fn, sockfd, addr, len, 0, 0);
 	return accept_slow(sockfd, addr, len, 0, FS_SITE());
 }
 
 FS_EXPORT int accept4(int sockfd, struct sockaddr *addr, socklen_t *len, int flags)
 {
 	if (FS_FAST(accept4))
-		return accept_core(fs_real.accept4.fn, sockfd, addr, len, flags, FS_SITE());
+		return accept_core(fs_real.accept4.fn, sockfd, addr, len, flags, 0);
 	return accept_slow(sockfd, addr, len, flags, FS_SITE());
 }
 

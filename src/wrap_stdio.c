@@ -11,6 +11,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The stream's fd, or -1: glibc's FILE is struct _IO_FILE, whose
+ * _fileno is -1 when no fd is open (fmemopen, open_memstream).  Read
+ * directly: fileno_unlocked is a call, and sets errno for those. */
+static inline int stream_fd(FILE *f)
+{
+	return f ? f->_fileno : -1;
+}
+
 /* After fopen with a mode that cannot take 'e' (its flag characters are
  * all used): libc offers no atomic way there, so the flag is set right
  * after.  A fork+exec in another thread between the two calls could
@@ -64,8 +72,8 @@ static FILE *fopen_core(FILE *(*real)(const char *, const char *), const char *p
 	f = real(path, fopen_mode(mode, buf, sizeof buf, &forced, &late));
 	if (f) {
 		if (late)
-			cloexec_after(fileno_unlocked(f));
-		fs_fd_created(fileno_unlocked(f), origin, forced || late, site);
+			cloexec_after(stream_fd(f));
+		fs_fd_created(stream_fd(f), origin, forced || late, site);
 	}
 	return f;
 }
@@ -95,14 +103,14 @@ static FILE *freopen_core(FILE *(*real)(const char *, const char *, FILE *), con
 		errno = ENOSYS;
 		return NULL;
 	}
-	oldfd = stream ? fileno_unlocked(stream) : -1;
+	oldfd = stream_fd(stream);
 	if (oldfd < 0 || oldfd > 2)
 		m = fopen_mode(mode, buf, sizeof buf, &forced, &late);
 	f = real(path, m, stream);
 	if (f) {
 		if (late)
-			cloexec_after(fileno_unlocked(f));
-		fs_fd_created(fileno_unlocked(f), FS_O_freopen, forced || late, site);
+			cloexec_after(stream_fd(f));
+		fs_fd_created(stream_fd(f), FS_O_freopen, forced || late, site);
 	}
 	return f;
 }
@@ -142,7 +150,7 @@ static FILE *tmpfile_core(uintptr_t site)
 	if (!fs_forcing) {
 		f = REAL(tmpfile)();
 		if (f)
-			fs_fd_created(fileno_unlocked(f), FS_O_tmpfile, 0, site);
+			fs_fd_created(stream_fd(f), FS_O_tmpfile, 0, site);
 		return f;
 	}
 	if ((fd = tmpfile_fd()) < 0)
@@ -195,7 +203,7 @@ FS_EXPORT FILE *popen(const char *command, const char *mode)
 	int saved = errno;
 	fs_restore_refs(argv, environ, NULL, 0, FS_REL_SPAWN);
 	if (f)
-		fs_fd_created(fileno_unlocked(f), FS_O_popen, forced, FS_SITE());
+		fs_fd_created(stream_fd(f), FS_O_popen, forced, FS_SITE());
 	errno = saved;
 	return f;
 }
@@ -206,7 +214,7 @@ FS_EXPORT FILE *popen(const char *command, const char *mode)
 FS_EXPORT int fclose(FILE *stream)
 {
 	int (*real)(FILE *) = REAL(fclose);
-	int fd = stream ? fileno_unlocked(stream) : -1;
+	int fd = stream_fd(stream);
 
 	fs_fd_closed(fd);
 	return real ? real(stream) : EOF;
@@ -215,7 +223,7 @@ FS_EXPORT int fclose(FILE *stream)
 FS_EXPORT int pclose(FILE *stream)
 {
 	int (*real)(FILE *) = REAL(pclose);
-	int fd = stream ? fileno_unlocked(stream) : -1;
+	int fd = stream_fd(stream);
 
 	fs_fd_closed(fd);
 	return real ? real(stream) : -1;
