@@ -2,14 +2,17 @@
  *
  * dladdr knows only the dynamic symbols; the functions of an ordinary
  * executable (static ones, and every one of a program not linked with
- * -rdynamic) are only in its .symtab.  So: dladdr finds the object and
- * its load bias; if it names no symbol covering the address, the
- * object's file is mapped read-only and its .symtab searched.  A
- * stripped object gives "file+0xOFFSET".
+ * -rdynamic) are only in its .symtab.  And what dladdr returns points
+ * into the object, which another thread may dlclose at once.  So:
+ * dl_iterate_phdr finds the object and its load bias, copying its name
+ * under the loader's lock; the object's file is mapped read-only and its
+ * .symtab (else .dynsym) searched.  A stripped object gives
+ * "file+0xOFFSET".
  *
- * No malloc, no stdio, no lock of forksafe's (dladdr takes the loader's
- * lock briefly); every offset read from the file is checked against its
- * size, so a damaged file gives "no symbol", never a crash. */
+ * No malloc, no stdio, no lock of forksafe's (dl_iterate_phdr takes the
+ * loader's lock briefly); every offset read from the file is checked
+ * against its size, so a damaged file gives "no symbol", never a
+ * crash. */
 #include "config.h"
 #include "fs.h"
 #include "symbolize.h"
@@ -52,7 +55,12 @@ static int search_symtab(const unsigned char *f, size_t size, const Elf64_Shdr *
 			continue;
 		if (s->st_size && addr >= s->st_value + s->st_size)
 			continue;
-		if (!best || s->st_value > best->st_value || (s->st_size && !best->st_size))
+		/* The nearest symbol, a sized one first; at one address, a
+		 * global one (the name dladdr would give) over a local alias. */
+		if (!best || s->st_value > best->st_value || (s->st_size && !best->st_size) ||
+		    (s->st_value == best->st_value && !s->st_size == !best->st_size &&
+		     ELF64_ST_BIND(s->st_info) != STB_LOCAL &&
+		     ELF64_ST_BIND(best->st_info) == STB_LOCAL))
 			best = s;
 	}
 	if (!best || best->st_name >= strsh->sh_size)
@@ -124,37 +132,72 @@ static const char *base_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* The loaded object holding an address, copied while the loader holds
+ * its lock (dl_iterate_phdr): another thread may dlclose the object the
+ * moment the lock is released, freeing its name and unmapping its
+ * symbol tables, so nothing of the loader's is read after. */
+struct object {
+	uintptr_t look;
+	uintptr_t bias;		/* l_addr: file address + bias = address */
+	uintptr_t start;	/* where its first segment is mapped */
+	int found, is_main;
+	char name[512];
+};
+
+static int find_object(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct object *o = arg;
+	uintptr_t first = UINTPTR_MAX;
+	int inside = 0;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t start = info->dlpi_addr + ph->p_vaddr;
+		if (ph->p_type != PT_LOAD)
+			continue;
+		if (start < first)
+			first = start;
+		if (o->look >= start && o->look - start < ph->p_memsz)
+			inside = 1;
+	}
+	if (!inside)
+		return 0;
+	o->found = 1;
+	o->bias = info->dlpi_addr;
+	o->start = first & ~(uintptr_t)4095;
+	o->is_main = !info->dlpi_name || !*info->dlpi_name;
+	if (!o->is_main) {
+		size_t n = strnlen(info->dlpi_name, sizeof o->name - 1);
+		memcpy(o->name, info->dlpi_name, n);
+		o->name[n] = '\0';
+	}
+	return 1;
+}
+
 /* look is the address searched: pc itself, or pc - 1 for a return
  * address, which lies just past the end of a function whose last
  * instruction is a call (a call to a noreturn function), as debuggers
- * know.  Offsets are printed from pc. */
+ * know.  Offsets are printed from pc.  The symbol comes from the
+ * object's file (.symtab, else .dynsym), never from the loader's
+ * tables (see struct object). */
 static int symbolize_at(uintptr_t pc, uintptr_t look, struct fs_sbuf *out)
 {
-	Dl_info info;
-	struct link_map *lm = NULL;
-	char exe[512];
+	struct object o = { .look = look };
 	const char *path;
 	int found;
 
-	if (!dladdr1((void *)look, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm) {
+	if (!look || !dl_iterate_phdr(find_object, &o) || !o.found) {
 		fs_sb_hex(out, pc);
 		return 0;
 	}
-	path = info.dli_fname;
-	if (!path || !*path || lm->l_name == NULL || !*lm->l_name) {
+	path = o.name;
+	if (o.is_main) {
 		/* The main program: its map has no name. */
-		ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-		exe[n > 0 ? n : 0] = '\0';
-		path = exe;
+		ssize_t n = readlink("/proc/self/exe", o.name, sizeof o.name - 1);
+		o.name[n > 0 ? n : 0] = '\0';
 	}
-	if (info.dli_sname && info.dli_saddr) {
-		fs_sb_str(out, info.dli_sname);
-		fs_sb_char(out, '+');
-		fs_sb_hex(out, pc - (uintptr_t)info.dli_saddr);
-		found = 1;
-	} else {
-		found = *path && symbolize_file(path, look - lm->l_addr, pc - look, out);
-	}
+	found = *path && symbolize_file(path, look - o.bias, pc - look, out);
 	if (found) {
 		fs_sb_str(out, " (");
 		fs_sb_str(out, base_name(path));
@@ -162,7 +205,7 @@ static int symbolize_at(uintptr_t pc, uintptr_t look, struct fs_sbuf *out)
 	} else {
 		fs_sb_str(out, *path ? base_name(path) : "?");
 		fs_sb_char(out, '+');
-		fs_sb_hex(out, pc - (uintptr_t)info.dli_fbase);
+		fs_sb_hex(out, pc - o.start);
 	}
 	return found;
 }
