@@ -116,7 +116,7 @@ static void compact(void)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-static int add(void (*prepare)(void), void (*parent)(void), void (*child)(void), void *dso,
+static __attribute__((unused)) int add(void (*prepare)(void), void (*parent)(void), void (*child)(void), void *dso,
 	       void *base)
 {
 	int r = 0;
@@ -143,11 +143,40 @@ out:
 	return r;
 }
 
+#if defined(FS_TSAN)
+/* Under ThreadSanitizer the registry hands every registration to libc:
+ * the sanitizer's runtime registers its own handlers while it starts,
+ * before it can run instrumented code (this function must not be), and
+ * expects libc to run them inside the fork its interceptor makes. */
+__attribute__((no_sanitize_thread)) static int libc_register(void (*prepare)(void),
+							     void (*parent)(void),
+							     void (*child)(void), void *dso)
+{
+	static int (*real)(void (*)(void), void (*)(void), void (*)(void), void *);
+	if (!real)
+		real = (int (*)(void (*)(void), void (*)(void), void (*)(void), void *))
+			dlsym(RTLD_NEXT, "__register_atfork");
+	return real ? real(prepare, parent, child, dso) : ENOMEM;
+}
+
+FS_EXPORT __attribute__((no_sanitize_thread)) int
+__register_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void), void *dso)
+{
+	return libc_register(prepare, parent, child, dso);
+}
+
+FS_EXPORT __attribute__((no_sanitize_thread)) int
+pthread_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void))
+{
+	return libc_register(prepare, parent, child, NULL);
+}
+#else
 FS_EXPORT int __register_atfork(void (*prepare)(void), void (*parent)(void),
 				void (*child)(void), void *dso)
 {
 	return add(prepare, parent, child, dso, NULL);
 }
+#endif
 
 /* The load address of the object holding addr, or NULL. */
 static void *object_base(const void *addr)
@@ -156,6 +185,7 @@ static void *object_base(const void *addr)
 	return addr && dladdr(addr, &info) ? info.dli_fbase : NULL;
 }
 
+#if !defined(FS_TSAN)
 /* The compat pthread_atfork@GLIBC_2.2.5 of old binaries: no DSO handle;
  * the object is found from the handler addresses (before reg_lock). */
 FS_EXPORT int pthread_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void))
@@ -163,6 +193,7 @@ FS_EXPORT int pthread_atfork(void (*prepare)(void), void (*parent)(void), void (
 	void *base = object_base((void *)(prepare ? prepare : parent ? parent : child));
 	return add(prepare, parent, child, NULL, base);
 }
+#endif
 
 /* An object's destructors are running (dlclose, or exit): its handlers
  * are never called again. */

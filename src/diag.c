@@ -2,9 +2,8 @@
  *
  * Everything here may run in a child between fork and exec or in a
  * vfork child: stack buffers, system calls and the loader's lookups
- * (dladdr takes the loader's lock, which a thread of this process can
- * hold only briefly: it is never held across a fork) — no malloc, no
- * stdio, no lock of forksafe's. */
+ * (symbolize.c: in a fork child only through dladdr, whose lock glibc
+ * resets in the child) — no malloc, no stdio, no lock of forksafe's. */
 #include "config.h"
 #include "fs.h"
 #include "symbolize.h"

@@ -135,6 +135,7 @@ static pid_t fork_checked(pid_t (*real)(void), const char *via, int handlers,
 		ran = fs_atfork_prepare();
 	pid = real();
 	if (pid == 0) {
+		fs_forked_child = 1;
 		/* Other threads' redirected children stay with the parent. */
 		if (FS_UNLIKELY(__atomic_load_n(&fs_spawns_active, __ATOMIC_RELAXED))) {
 			fs_spawns_active = 0;

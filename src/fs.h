@@ -20,6 +20,16 @@
 #include "fs_sys.h"
 
 #define FS_EXPORT __attribute__((visibility("default")))
+
+/* A ThreadSanitizer build of the module (the sanitizer runs of the test
+ * suite): see atfork.c and spawnfork.c for what it changes. */
+#if defined(__SANITIZE_THREAD__)
+#define FS_TSAN 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define FS_TSAN 1
+#endif
+#endif
 #define FS_LIKELY(x) __builtin_expect(!!(x), 1)
 #define FS_UNLIKELY(x) __builtin_expect(!!(x), 0)
 #define FS_SITE() ((uintptr_t)__builtin_return_address(0))
@@ -228,6 +238,10 @@ static inline void fs_ensure_init(void)
  * the child execs or starts a thread (DESIGN §2 rule 4). */
 void fs_enter_child_mode(void) __attribute__((visibility("hidden")));
 extern volatile int fs_child_mode __attribute__((visibility("hidden")));
+/* This process is the child of a real fork (set in the child, on the
+ * line above): the parent's other threads are gone, and any loader lock
+ * but those glibc resets in the child may be held forever (symbolize.c). */
+extern volatile int fs_forked_child __attribute__((visibility("hidden")));
 pid_t fs_fork_core(uintptr_t site) __attribute__((visibility("hidden")));
 
 /* ---- the atfork registry (atfork.c) ---- */

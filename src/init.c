@@ -22,6 +22,7 @@ FS_HOT __attribute__((aligned(64))) volatile int fs_ready;
 FS_HOT volatile int fs_forcing;
 FS_HOT volatile int fs_child_mode;
 FS_HOT unsigned fs_fast_limit = 3;
+FS_HOT volatile int fs_forked_child;
 
 /* Invalid settings, kept until the log format is known, then written
  * once each (config_flush), on standard error, in that format. */

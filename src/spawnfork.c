@@ -49,7 +49,7 @@ __thread int fs_spawn_child;
 int fs_spawns_active;
 
 enum fallback {
-	FB_ARCH, FB_NESTED, FB_STACK, FB_ALTSTACK, FB_SHSTK, FB_MEMORY, FB_COUNT
+	FB_ARCH, FB_NESTED, FB_STACK, FB_ALTSTACK, FB_SHSTK, FB_MEMORY, FB_TSAN, FB_COUNT
 };
 
 static const char *const fallback_text[FB_COUNT] = {
@@ -59,7 +59,12 @@ static const char *const fallback_text[FB_COUNT] = {
 	[FB_ALTSTACK] = "fork on an alternate signal stack",
 	[FB_SHSTK] = "shadow stack enabled",
 	[FB_MEMORY] = "no memory to save the stack",
+	[FB_TSAN] = "a ThreadSanitizer build (it cannot follow a child in its parent's memory)",
 };
+
+/* ThreadSanitizer keeps per-thread state that a child running on its
+ * parent's stack, in its memory, would corrupt: its builds fork for real
+ * (FS_TSAN, fs.h). */
 
 /* Each reason is said once per process, in diagnostic mode. */
 static void fallback(enum fallback why, uintptr_t site)
@@ -437,6 +442,10 @@ static struct save *prepare(uintptr_t site, struct plan *p)
 		fallback(FB_NESTED, site);
 		return NULL;
 	}
+#if defined(FS_TSAN)
+	fallback(FB_TSAN, site);
+	return NULL;
+#endif
 #if HAVE_SPAWNFORK
 	if (shadow_stack_on()) {
 		fallback(FB_SHSTK, site);

@@ -9,8 +9,8 @@
  * .symtab (else .dynsym) searched.  A stripped object gives
  * "file+0xOFFSET".
  *
- * No malloc, no stdio, no lock of forksafe's (dl_iterate_phdr takes the
- * loader's lock briefly); every offset read from the file is checked
+ * No malloc, no stdio, no lock of forksafe's (dl_iterate_phdr, or in a
+ * fork child dladdr, takes a loader's lock briefly); every offset read from the file is checked
  * against its size, so a damaged file gives "no symbol", never a
  * crash. */
 #include "config.h"
@@ -175,6 +175,33 @@ static int find_object(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1;
 }
 
+/* In the child of a fork, dl_iterate_phdr's lock (the loader's write
+ * lock, which glibc does not reset in the child) may have been held by a
+ * thread of the parent that is gone: the child would wait forever.
+ * There, dladdr (whose lock glibc resets) is asked instead, and its
+ * answer copied at once: no other thread of this process can unload
+ * anything meanwhile. */
+static int find(struct object *o)
+{
+	Dl_info info;
+	struct link_map *lm = NULL;
+
+	if (!fs_forked_child)
+		return dl_iterate_phdr(find_object, o) && o->found;
+	if (!dladdr1((void *)o->look, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm)
+		return 0;
+	o->found = 1;
+	o->bias = lm->l_addr;
+	o->start = (uintptr_t)info.dli_fbase;
+	o->is_main = !lm->l_name || !*lm->l_name;
+	if (!o->is_main) {
+		size_t n = strnlen(lm->l_name, sizeof o->name - 1);
+		memcpy(o->name, lm->l_name, n);
+		o->name[n] = '\0';
+	}
+	return 1;
+}
+
 /* look is the address searched: pc itself, or pc - 1 for a return
  * address, which lies just past the end of a function whose last
  * instruction is a call (a call to a noreturn function), as debuggers
@@ -187,7 +214,7 @@ static int symbolize_at(uintptr_t pc, uintptr_t look, struct fs_sbuf *out)
 	const char *path;
 	int found;
 
-	if (!look || !dl_iterate_phdr(find_object, &o) || !o.found) {
+	if (!look || !find(&o)) {
 		fs_sb_hex(out, pc);
 		return 0;
 	}
