@@ -3,8 +3,9 @@
  * a pipe comes back), 2 of them also fork+exec, posix_spawn and system()
  * children that count the fds they inherited, a 1 ms timer's signal
  * handler creates fds, and one thread dlopens and dlcloses a library with
- * atfork handlers.  Exit 0 when no child inherited an fd, no fd was lost
- * or changed, and every fd was close-on-exec; it must also end (the
+ * atfork handlers (never while a fork runs them: see unload_lock).
+ * Exit 0 when no child inherited an fd, no fd was lost or changed, and
+ * every fd was close-on-exec; it must also end (the
  * driver runs it under timeout: a deadlock fails).
  *   stress SECONDS LIBRARY      stress --count */
 #define _GNU_SOURCE
@@ -31,6 +32,11 @@ extern char **environ;
 static int stop;	/* atomic: the workers read it while main sets it */
 static volatile long ops, children, inherited, lost, not_cloexec, sig_fds, dl_cycles;
 static char self[4096], *library;
+/* A library must not be unmapped while a fork runs its handlers: that
+ * crashes with glibc's registry as with forksafe's (glibc does not make
+ * dlclose wait for a fork).  Forks hold this for reading, dlclose for
+ * writing; dlopen (its constructor registers handlers) runs freely. */
+static pthread_rwlock_t unload_lock = PTHREAD_RWLOCK_INITIALIZER;
 
 static int cloexec(int fd)
 {
@@ -55,10 +61,12 @@ static void run_child(int how)
 	int st;
 
 	if (how == 0) {
+		pthread_rwlock_rdlock(&unload_lock);
 		if ((pid = fork()) == 0) {
 			execv(self, args);
 			_exit(127);
 		}
+		pthread_rwlock_unlock(&unload_lock);
 	} else if (how == 1) {
 		if (posix_spawn(&pid, self, NULL, NULL, args, environ) != 0)
 			pid = -1;
@@ -134,7 +142,9 @@ static void *loader(void *arg)
 	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		void *h = dlopen(library, RTLD_NOW);
 		if (h) {
+			pthread_rwlock_wrlock(&unload_lock);
 			dlclose(h);
+			pthread_rwlock_unlock(&unload_lock);
 			add(&dl_cycles, 1);
 		}
 		usleep(500);
