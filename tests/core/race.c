@@ -20,13 +20,13 @@
 #include "../common/present.h"
 
 #define WORKERS 4
-static volatile int stop;
+static int stop;	/* atomic: the workers read it while main sets it */
 
 static void *worker(void *arg)
 {
 	long id = (long)arg;
 	int sv[2], p[2];
-	while (!stop) {
+	while (!__atomic_load_n(&stop, __ATOMIC_RELAXED)) {
 		int fds[8], n = 0;
 		fds[n++] = open("/dev/null", O_RDONLY);
 		fds[n++] = socket(AF_INET, SOCK_DGRAM, 0);
@@ -80,7 +80,7 @@ int main(int argc, char **argv)
 			return 3;
 		total += WEXITSTATUS(st);
 	}
-	stop = 1;
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
 	for (int i = 0; i < WORKERS; i++)
 		pthread_join(t[i], NULL);
 	printf("%d children inherited %d fds\n", children, total);
