@@ -1,5 +1,5 @@
 /* Stress: 8 threads for SECONDS create and close fds through the wrapped
- * APIs and check that every fd they hold stays theirs (a byte written to
+ * APIs (round_of_fds, round_of_more_fds) and check that every fd they hold stays theirs (a byte written to
  * a pipe comes back), 2 of them also fork+exec, posix_spawn and system()
  * children that count the fds they inherited, a 1 ms timer's signal
  * handler creates fds, and one thread dlopens and dlcloses a library with
@@ -20,6 +20,11 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <sys/un.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -126,11 +131,101 @@ static void round_of_fds(void)
 	add(&ops, n + 3);
 }
 
+/* Sends fd over a socketpair and returns the fd that arrives
+ * (recvmsg with SCM_RIGHTS), or -1. */
+static int pass_fd(int fd)
+{
+	int sv[2], got = -1;
+	char byte = 'f', cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &byte, 1 };
+	struct msghdr m = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
+			    .msg_controllen = sizeof cbuf };
+	struct cmsghdr *c;
+
+	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) != 0)
+		return -1;
+	c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof fd);
+	if (sendmsg(sv[0], &m, 0) == 1) {
+		memset(cbuf, 0, sizeof cbuf);
+		m.msg_controllen = sizeof cbuf;
+		if (recvmsg(sv[1], &m, 0) == 1 && (c = CMSG_FIRSTHDR(&m)) &&
+		    c->cmsg_type == SCM_RIGHTS)
+			memcpy(&got, CMSG_DATA(c), sizeof got);
+	}
+	close(sv[0]);
+	close(sv[1]);
+	return got;
+}
+
+/* The other wrapped calls: openat, pipe2, memfd_create, timerfd_create,
+ * signalfd, inotify_init1, accept4 and accept (a unix socket of this
+ * thread), recvmsg with SCM_RIGHTS, mkstemp, tmpfile, opendir.  Not dup2
+ * and dup3: their fds are left inheritable on purpose (how a program
+ * hands an fd to a child), so a concurrent child may inherit them. */
+static void round_of_more_fds(long id)
+{
+	int q[2], fds[16], n = 0, lst, cli;
+	char tmpl[] = "/tmp/fs-stress-XXXXXX";
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	sigset_t mask;
+
+	fds[n++] = openat(AT_FDCWD, "/dev/null", O_RDONLY);
+	if (pipe2(q, 0) == 0) {
+		fds[n++] = q[0];
+		fds[n++] = q[1];
+	}
+	fds[n++] = memfd_create("stress", 0);
+	fds[n++] = timerfd_create(CLOCK_MONOTONIC, 0);
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGUSR2);
+	fds[n++] = signalfd(-1, &mask, 0);
+	fds[n++] = inotify_init1(0);
+	fds[n++] = pass_fd(fds[0]);
+	if ((fds[n] = mkstemp(tmpl)) >= 0) {
+		unlink(tmpl);
+		n++;
+	}
+	/* Abstract unix socket names: nothing to clean up. */
+	snprintf(sa.sun_path + 1, sizeof sa.sun_path - 1, "fs-stress-%d-%ld", (int)getpid(), id);
+	lst = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (lst >= 0 && bind(lst, (struct sockaddr *)&sa, sizeof sa) == 0 && listen(lst, 2) == 0) {
+		for (int k = 0; k < 2; k++) {
+			cli = socket(AF_UNIX, SOCK_STREAM, 0);
+			if (cli >= 0 && connect(cli, (struct sockaddr *)&sa, sizeof sa) == 0)
+				fds[n++] = k ? accept4(lst, NULL, NULL, 0) : accept(lst, NULL, NULL);
+			fds[n++] = cli;
+		}
+	}
+	fds[n++] = lst;
+	FILE *t = tmpfile();
+	DIR *d = opendir("/");
+	for (int i = 0; i < n; i++)
+		check_fd(fds[i]);
+	if (t)
+		check_fd(fileno(t));
+	if (d)
+		check_fd(dirfd(d));
+	if (t)
+		fclose(t);
+	if (d)
+		closedir(d);
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0 && close(fds[i]) != 0)
+			add(&lost, 1);
+	add(&ops, n + 4);
+}
+
 static void *worker(void *arg)
 {
 	long id = (long)arg;
 	for (long i = 0; !__atomic_load_n(&stop, __ATOMIC_RELAXED); i++) {
 		round_of_fds();
+		if (i % 4 == 0)
+			round_of_more_fds(id);
 		if (id < 2 && i % 20 == 0)
 			run_child((int)((i / 20) % 3));
 	}
