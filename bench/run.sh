@@ -79,10 +79,14 @@ echo
 echo "## 3. fork decision"
 echo
 echo "fork+_exit+waitpid; added = instructions forksafe adds in the parent per fork."
+echo "Times: medians of 15 runs of 500 forks, alternating native, an empty preloaded"
+echo "library (what preloading anything costs a fork) and forksafe; ratio = forksafe /"
+echo "empty preload, with the interquartile range of the forksafe runs."
 echo
-echo "| case | added instr | native µs | forksafe µs | ratio |"
-echo "|---|---:|---:|---:|---:|"
+echo "| case | added instr | native µs | empty preload µs | forksafe µs | ratio | forksafe IQR µs |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 } >>"$out"
+quartiles() { sort -g | awk '{a[NR]=$1} END {printf "%s-%s", a[int(NR/4)+1], a[int(3*NR/4)+1]}'; }
 for c in "single-threaded, default:0:" "2 threads, default (allow):1:" \
 	 "2 threads, thread count on (FORKSAFE_CHILD_LOCKS=abort):1:FORKSAFE_CHILD_LOCKS=abort"; do
 	name=${c%%:*}; rest=${c#*:}; th=${rest%%:*}; e=${rest#*:}
@@ -91,8 +95,14 @@ for c in "single-threaded, default:0:" "2 threads, default (allow):1:" \
 	s1=$(env "${envs[@]}" LD_PRELOAD=$SO valgrind --tool=callgrind --callgrind-out-file=/dev/null "$forks" 100 "$th" 2>&1 | sed -n 's/.*Collected : *//p' | sort -n | tail -1)
 	s2=$(env "${envs[@]}" LD_PRELOAD=$SO valgrind --tool=callgrind --callgrind-out-file=/dev/null "$forks" 300 "$th" 2>&1 | sed -n 's/.*Collected : *//p' | sort -n | tail -1)
 	added=$(( (s2 - s1 - n2 + n1) / 200 ))
-	read -r tn ts r sp <<<"$(alternate "${envs[@]}" -- "$forks" 500 "$th")"
-	echo "| $name | $added | $tn | $ts | $r |" >>"$out"
+	: >"$work/fn"; : >"$work/fe"; : >"$work/fs"
+	for i in $(seq 15); do
+		"$forks" 500 "$th" >>"$work/fn"
+		env "${envs[@]}" LD_PRELOAD="$work/empty.so" "$forks" 500 "$th" >>"$work/fe"
+		env "${envs[@]}" LD_PRELOAD="$SO" "$forks" 500 "$th" >>"$work/fs"
+	done
+	tn=$(median <"$work/fn"); te=$(median <"$work/fe"); ts=$(median <"$work/fs")
+	echo "| $name | $added | $tn | $te | $ts | $(ratio "$te" "$ts") | $(quartiles <"$work/fs") |" >>"$out"
 done
 
 n1=$(instr "$calls" mutex 100000); n2=$(instr "$calls" mutex 300000)
