@@ -50,6 +50,7 @@ static struct handler first_chunk[CHUNK];
 static struct handler *chunks[MAX_CHUNKS] = { first_chunk };
 static unsigned count;		/* entries in use */
 static unsigned ndead;		/* of which dead: reclaimed by add() */
+static int have_compat;		/* an entry without a DSO handle was added */
 static int reg_lock;
 static int iterating;		/* forks running handlers */
 static int compacting;		/* add() is moving entries */
@@ -116,8 +117,9 @@ static void compact(void)
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
-static __attribute__((unused)) int add(void (*prepare)(void), void (*parent)(void), void (*child)(void), void *dso,
-	       void *base)
+/* Unused in a ThreadSanitizer build (libc keeps the handlers there). */
+static __attribute__((unused)) int add(void (*prepare)(void), void (*parent)(void),
+				       void (*child)(void), void *dso, void *base)
 {
 	int r = 0;
 
@@ -191,6 +193,8 @@ static void *object_base(const void *addr)
 FS_EXPORT int pthread_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void))
 {
 	void *base = object_base((void *)(prepare ? prepare : parent ? parent : child));
+	if (base)
+		__atomic_store_n(&have_compat, 1, __ATOMIC_RELEASE);
 	return add(prepare, parent, child, NULL, base);
 }
 #endif
@@ -201,22 +205,14 @@ FS_EXPORT void __cxa_finalize(void *dso)
 {
 	void (*real)(void *) = REAL(__cxa_finalize);
 	if (dso) {
-		void *base = NULL;
-		int have_base = 0;
+		/* Entries without a DSO handle are known by the object's load
+		 * address; dladdr runs before reg_lock, never under it. */
+		void *base = __atomic_load_n(&have_compat, __ATOMIC_ACQUIRE) ? object_base(dso) : NULL;
 		lock();
 		for (unsigned i = 0; i < count; i++) {
 			struct handler *h = entry(i);
 			if (h->dead)
 				continue;
-			if (!h->dso && h->base && !have_base) {
-				/* dladdr must not run under reg_lock */
-				unlock();
-				base = object_base(dso);
-				have_base = 1;
-				lock();
-				i = (unsigned)-1;	/* the table may have moved: again */
-				continue;
-			}
 			if (h->dso == dso || (!h->dso && h->base && h->base == base)) {
 				__atomic_store_n(&h->dead, 1, __ATOMIC_RELEASE);
 				ndead++;

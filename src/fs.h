@@ -183,10 +183,9 @@ void *fs_bind_get(enum fs_sym_id id) __attribute__((visibility("hidden")));
 	})
 
 /* Nonzero when name is bound and init has run: the wrapper may take its
- * fast path; otherwise it calls its out-of-line slow twin. */
-/* Whether a wrapper may take its inlined fast path.  Such a path passes
- * site 0 to fs_fd_created (see there), never a helper that is not
- * inlined into the exported wrapper. */
+ * fast path; otherwise it calls its out-of-line slow twin.  Such a fast
+ * path passes site 0 to fs_fd_created (see there); a helper that is not
+ * inlined into the exported wrapper never does. */
 #define FS_FAST(name) \
 	FS_LIKELY(__atomic_load_n(&fs_real.name.obj, __ATOMIC_ACQUIRE) != NULL && fs_ready)
 
@@ -347,6 +346,13 @@ static inline uint32_t fs_fd_meta(unsigned origin, int forced)
  * 0-2, FORKSAFE_KEEP_FDS, fds beyond the table), a new highest fd. */
 void fs_fd_created_slow(int fd, unsigned origin, int forced, uintptr_t site) __attribute__((visibility("hidden")));
 
+/* fd is in the fast range [3, fs_fast_limit): its entry is current and
+ * nothing special applies to it (see fs_fast_limit).  fd < 0 is not. */
+static inline int fs_fd_fast(int fd, int memorder)
+{
+	return (unsigned)fd - 3 < __atomic_load_n(&fs_fast_limit, memorder) - 3;
+}
+
 /* Records a new fd.  forced: forksafe added the close-on-exec flag that
  * the program did not ask for.  On the path of every wrapped call: a few
  * loads and one store when nothing special applies.  A failed call (fd
@@ -357,8 +363,7 @@ void fs_fd_created_slow(int fd, unsigned origin, int forced, uintptr_t site) __a
 static inline __attribute__((always_inline)) void fs_fd_created(int fd, unsigned origin,
 								int forced, uintptr_t site)
 {
-	if (FS_UNLIKELY((unsigned)fd - 3 >=
-			__atomic_load_n(&fs_fast_limit, __ATOMIC_RELAXED) - 3)) {
+	if (FS_UNLIKELY(!fs_fd_fast(fd, __ATOMIC_RELAXED))) {
 		fs_fd_created_slow(fd, origin, forced, site ? site : FS_SITE());
 		return;
 	}
@@ -370,11 +375,17 @@ static inline __attribute__((always_inline)) void fs_fd_created(int fd, unsigned
  * fs_fast_limit, and every fd while the limit is 3. */
 void fs_fd_closed_slow(int fd) __attribute__((visibility("hidden")));
 
+/* Forgets fd of the fast range (fs_fd_fast), before it is closed. */
+static inline void fs_fd_forget_fast(int fd)
+{
+	__atomic_store_n(&__atomic_load_n(&fs_table, __ATOMIC_RELAXED)[fd].flags, 0,
+			 __ATOMIC_RELEASE);
+}
+
 static inline void fs_fd_closed(int fd)
 {
-	if (FS_LIKELY((unsigned)fd - 3 < __atomic_load_n(&fs_fast_limit, __ATOMIC_ACQUIRE) - 3))
-		__atomic_store_n(&__atomic_load_n(&fs_table, __ATOMIC_RELAXED)[fd].flags, 0,
-				 __ATOMIC_RELEASE);
+	if (FS_LIKELY(fs_fd_fast(fd, __ATOMIC_ACQUIRE)))
+		fs_fd_forget_fast(fd);
 	else
 		fs_fd_closed_slow(fd);
 }

@@ -62,10 +62,6 @@ static const char *const fallback_text[FB_COUNT] = {
 	[FB_TSAN] = "a ThreadSanitizer build (it cannot follow a child in its parent's memory)",
 };
 
-/* ThreadSanitizer keeps per-thread state that a child running on its
- * parent's stack, in its memory, would corrupt: its builds fork for real
- * (FS_TSAN, fs.h). */
-
 /* Each reason is said once per process, in diagnostic mode. */
 static void fallback(enum fallback why, uintptr_t site)
 {
@@ -443,6 +439,8 @@ static struct save *prepare(uintptr_t site, struct plan *p)
 		return NULL;
 	}
 #if defined(FS_TSAN)
+	/* ThreadSanitizer keeps per-thread state that a child running on
+	 * its parent's stack, in its memory, would corrupt. */
 	fallback(FB_TSAN, site);
 	return NULL;
 #endif

@@ -10,9 +10,9 @@
  * "file+0xOFFSET".
  *
  * No malloc, no stdio, no lock of forksafe's (dl_iterate_phdr, or in a
- * fork child dladdr, takes a loader's lock briefly); every offset read from the file is checked
- * against its size, so a damaged file gives "no symbol", never a
- * crash. */
+ * fork child dladdr, takes a loader's lock briefly); every offset read
+ * from the file is checked against its size, so a damaged file gives "no
+ * symbol", never a crash. */
 #include "config.h"
 #include "fs.h"
 #include "symbolize.h"
@@ -144,6 +144,21 @@ struct object {
 	char name[512];
 };
 
+/* Records the object found, copying its name (the main program's is
+ * empty: symbolize_at reads /proc/self/exe). */
+static void set_object(struct object *o, uintptr_t bias, uintptr_t start, const char *name)
+{
+	o->found = 1;
+	o->bias = bias;
+	o->start = start;
+	o->is_main = !name || !*name;
+	if (!o->is_main) {
+		size_t n = strnlen(name, sizeof o->name - 1);
+		memcpy(o->name, name, n);
+		o->name[n] = '\0';
+	}
+}
+
 static int find_object(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	struct object *o = arg;
@@ -163,15 +178,7 @@ static int find_object(struct dl_phdr_info *info, size_t size, void *arg)
 	}
 	if (!inside)
 		return 0;
-	o->found = 1;
-	o->bias = info->dlpi_addr;
-	o->start = first & ~(uintptr_t)4095;
-	o->is_main = !info->dlpi_name || !*info->dlpi_name;
-	if (!o->is_main) {
-		size_t n = strnlen(info->dlpi_name, sizeof o->name - 1);
-		memcpy(o->name, info->dlpi_name, n);
-		o->name[n] = '\0';
-	}
+	set_object(o, info->dlpi_addr, first & ~(uintptr_t)4095, info->dlpi_name);
 	return 1;
 }
 
@@ -190,15 +197,7 @@ static int find(struct object *o)
 		return dl_iterate_phdr(find_object, o) && o->found;
 	if (!dladdr1((void *)o->look, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm)
 		return 0;
-	o->found = 1;
-	o->bias = lm->l_addr;
-	o->start = (uintptr_t)info.dli_fbase;
-	o->is_main = !lm->l_name || !*lm->l_name;
-	if (!o->is_main) {
-		size_t n = strnlen(lm->l_name, sizeof o->name - 1);
-		memcpy(o->name, lm->l_name, n);
-		o->name[n] = '\0';
-	}
+	set_object(o, lm->l_addr, (uintptr_t)info.dli_fbase, lm->l_name);
 	return 1;
 }
 

@@ -191,10 +191,8 @@ FS_EXPORT int close(int fd)
 		.obj = __atomic_load_n(&fs_real.close.obj, __ATOMIC_ACQUIRE)
 	};
 
-	if (FS_LIKELY(real.obj &&
-		      (unsigned)fd - 3 < __atomic_load_n(&fs_fast_limit, __ATOMIC_ACQUIRE) - 3)) {
-		__atomic_store_n(&__atomic_load_n(&fs_table, __ATOMIC_RELAXED)[fd].flags, 0,
-				 __ATOMIC_RELEASE);
+	if (FS_LIKELY(real.obj && fs_fd_fast(fd, __ATOMIC_ACQUIRE))) {
+		fs_fd_forget_fast(fd);
 		return real.fn(fd);
 	}
 	return close_slow(fd);
