@@ -1,9 +1,9 @@
-/* libFuzzer target: the fd-reference parser of rule 6 (src/fdref.c).
+/* libFuzzer target: the fd-reference parser of rule 6 (src/fd/fdref.c).
  * Its input is the argv and environment of every exec: untrusted.  The
  * input is split at the first NUL: argument, then environment entry.
  * Asserts: no crash, no sanitizer report, every fd found is a valid
  * number whose decimal digits occur in the input. */
-#include "fs_parse.h"
+#include "core/parse.h"
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>

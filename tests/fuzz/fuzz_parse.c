@@ -1,9 +1,9 @@
-/* libFuzzer target: every parser of an environment value (src/parse.c)
- * and the message formatters (src/sbuf.c).  The first byte picks the
+/* libFuzzer target: every parser of an environment value (src/core/parse.c)
+ * and the message formatters (src/core/sbuf.c).  The first byte picks the
  * parser; the rest is the value, as getenv would return it.
  * Asserts: no crash, no sanitizer report, and each result within its
  * documented bounds. */
-#include "fs_parse.h"
+#include "core/parse.h"
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

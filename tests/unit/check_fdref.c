@@ -1,9 +1,9 @@
-/* Unit tests of src/fdref.c: the fd numbers a new program is told about
+/* Unit tests of src/fd/fdref.c: the fd numbers a new program is told about
  * in its arguments and environment (DESIGN §2, rule 6).  Each pattern of
  * the file's header comment is covered, and so are the look-alikes that
  * must not match (a false match is harmless, but "COLUMNS=80" must not
  * let fd 80 through). */
-#include "fs_parse.h"
+#include "core/parse.h"
 #include "unit.h"
 #include <limits.h>
 #include <stdio.h>

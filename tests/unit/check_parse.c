@@ -1,6 +1,6 @@
-/* Unit tests of src/parse.c: the configuration values, the
+/* Unit tests of src/core/parse.c: the configuration values, the
  * FORKSAFE_KEEP_FDS list and the fopen/popen mode rewriting. */
-#include "fs_parse.h"
+#include "core/parse.h"
 #include "unit.h"
 #include <fcntl.h>
 #include <limits.h>

@@ -1,7 +1,7 @@
-/* Unit tests of src/sbuf.c: building messages in a fixed buffer.  The
+/* Unit tests of src/core/sbuf.c: building messages in a fixed buffer.  The
  * buffer must never be overrun, must always hold a NUL-terminated
  * string, and must say when text was cut. */
-#include "fs_parse.h"
+#include "core/parse.h"
 #include "unit.h"
 #include <limits.h>
 #include <stdint.h>

@@ -1,0 +1,145 @@
+/* forksafe: what forksafe knows about each fd number (fdtable.c).
+ *
+ * The fd wrappers record every fd they create, copy or close here; exec,
+ * spawn and the diagnostic audit read it. */
+#ifndef FS_CORE_FDTABLE_H
+#define FS_CORE_FDTABLE_H
+
+#include "core/core.h"
+
+enum fs_fd_flags {
+	FS_FD_KNOWN = 1,	/* created through a wrapper */
+	FS_FD_FORCED = 2,	/* close-on-exec set by forksafe, not the program */
+	FS_FD_EXPLICIT = 4,	/* the program made it inheritable itself */
+	FS_FD_CHILD = 8,	/* made by a child between fork and exec (rule 4) */
+};
+
+/* Where an fd came from: the wrapped function, for reports. */
+enum fs_origin {
+	FS_O_NONE = 0,
+#define FS_ORIGIN_LIST(X) \
+	X(open) X(openat) X(creat) X(open_by_handle_at) X(fopen) X(freopen) \
+	X(tmpfile) X(popen) X(mkstemp) X(socket) X(socketpair) X(accept) \
+	X(recvmsg) X(dup) X(dup2) X(dup3) X(fcntl) X(pipe) X(epoll_create) \
+	X(eventfd) X(signalfd) X(timerfd_create) X(inotify_init) X(fanotify_init) \
+	X(memfd_create) X(fsopen) X(fsmount) X(open_tree) X(posix_openpt) \
+	X(openpty) X(syscall)
+#define FS_X(n) FS_O_##n,
+	FS_ORIGIN_LIST(FS_X)
+#undef FS_X
+	FS_O_COUNT
+};
+const char *fs_origin_name(unsigned origin) FS_HIDDEN;
+
+struct fs_fdent {
+	uintptr_t site;		/* return address of the creating call */
+	union {
+		struct {
+			uint16_t origin;	/* enum fs_origin */
+			uint8_t flags;		/* enum fs_fd_flags */
+			uint8_t released;	/* spawns in flight that released it (parent only) */
+		};
+		uint32_t meta;	/* the three, for one store */
+	};
+	uint32_t pad;
+};
+
+/* The table itself (fdtable.c): entries for fds [0, fs_table_cap). */
+extern struct fs_fdent *fs_table FS_HIDDEN;
+extern int fs_table_cap FS_HIDDEN;
+extern int fs_table_hwm FS_HIDDEN;
+/* fds in [3, fs_fast_limit) take the fast path of fs_fd_created: the
+ * table exists, the fd is below the highest one seen, and neither child
+ * mode, FORKSAFE_KEEP_FDS nor diagnostic mode (which records call sites)
+ * needs a closer look.  3 when one does. */
+extern unsigned fs_fast_limit FS_HIDDEN;
+void fs_fast_update(void) FS_HIDDEN;
+
+int fs_fdtable_init(void) FS_HIDDEN;
+/* Returns the entry for fd, or NULL when fd is outside the table. */
+static inline struct fs_fdent *fs_fd_entry(int fd)
+{
+	struct fs_fdent *t = __atomic_load_n(&fs_table, __ATOMIC_ACQUIRE);
+	if (!t || (unsigned)fd >= (unsigned)__atomic_load_n(&fs_table_cap, __ATOMIC_RELAXED))
+		return NULL;
+	return &t[fd];
+}
+
+/* origin, flags (known, forced) and released, as one word. */
+static inline uint32_t fs_fd_meta(unsigned origin, int forced)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	return origin | (uint32_t)FS_FD_KNOWN << 16 | (uint32_t)(forced != 0) << 17;
+#else
+	struct fs_fdent n = { .origin = (uint16_t)origin,
+			      .flags = (uint8_t)(FS_FD_KNOWN | (forced != 0) << 1) };
+	return n.meta;
+#endif
+}
+
+/* The slow cases of fs_fd_created: a rule that undoes the forcing (fds
+ * 0-2, FORKSAFE_KEEP_FDS, fds beyond the table), a new highest fd. */
+void fs_fd_created_slow(int fd, unsigned origin, int forced, uintptr_t site) FS_HIDDEN;
+
+/* fd is in the fast range [3, fs_fast_limit): its entry is current and
+ * nothing special applies to it (see fs_fast_limit).  fd < 0 is not. */
+static inline int fs_fd_fast(int fd, int memorder)
+{
+	return (unsigned)fd - 3 < __atomic_load_n(&fs_fast_limit, memorder) - 3;
+}
+
+/* Records a new fd.  forced: forksafe added the close-on-exec flag that
+ * the program did not ask for.  On the path of every wrapped call: a few
+ * loads and one store when nothing special applies.  A failed call (fd
+ * < 0) and diagnostic mode, which records the call site, take the slow
+ * path (fs_fast_limit is 3 in diagnostic mode).  site 0: the caller of
+ * the exported wrapper this is inlined into, found only on the slow path
+ * (so the fast one keeps no register for it across the real call). */
+static inline __attribute__((always_inline)) void fs_fd_created(int fd, unsigned origin,
+								int forced, uintptr_t site)
+{
+	if (FS_UNLIKELY(!fs_fd_fast(fd, __ATOMIC_RELAXED))) {
+		fs_fd_created_slow(fd, origin, forced, site ? site : FS_SITE());
+		return;
+	}
+	__atomic_store_n(&__atomic_load_n(&fs_table, __ATOMIC_RELAXED)[fd].meta,
+			 fs_fd_meta(origin, forced), __ATOMIC_RELEASE);
+}
+
+/* The slow case of fs_fd_closed: fds 0-2, fds at or beyond
+ * fs_fast_limit, and every fd while the limit is 3. */
+void fs_fd_closed_slow(int fd) FS_HIDDEN;
+
+/* Forgets fd of the fast range (fs_fd_fast), before it is closed. */
+static inline void fs_fd_forget_fast(int fd)
+{
+	__atomic_store_n(&__atomic_load_n(&fs_table, __ATOMIC_RELAXED)[fd].flags, 0,
+			 __ATOMIC_RELEASE);
+}
+
+static inline void fs_fd_closed(int fd)
+{
+	if (FS_LIKELY(fs_fd_fast(fd, __ATOMIC_ACQUIRE)))
+		fs_fd_forget_fast(fd);
+	else
+		fs_fd_closed_slow(fd);
+}
+
+void fs_fd_closed_range(unsigned first, unsigned last) FS_HIDDEN;
+/* The program set (cloexec=1) or cleared (0) FD_CLOEXEC itself. */
+void fs_fd_set_by_program(int fd, int cloexec) FS_HIDDEN;
+void fs_fd_set_by_program_range(unsigned first, unsigned last) FS_HIDDEN;
+/* One past the highest fd ever recorded. */
+static inline int fs_fd_limit(void)
+{
+	return __atomic_load_n(&fs_table_hwm, __ATOMIC_RELAXED);
+}
+
+/* The flag to OR into a creating call: flag when forcing and the caller
+ * did not ask for it, else 0. */
+static inline int fs_force(int asked, int flag)
+{
+	return fs_forcing & ~asked & flag;
+}
+
+#endif

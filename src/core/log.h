@@ -1,0 +1,38 @@
+/* forksafe: messages and the diagnostic log (log.c).
+ *
+ * Every report is one line built on the stack and written with one
+ * system call: async-signal-safe, no allocation, errno kept. */
+#ifndef FS_CORE_LOG_H
+#define FS_CORE_LOG_H
+
+#include "core/core.h"
+
+/* Writes "forksafe[PID]: what: text" to stderr.  Async-signal-safe. */
+void fs_msg(const char *what, const char *text) FS_HIDDEN;
+
+/* One report line.  Build it on the stack with fs_ev_*, then fs_ev_end
+ * writes it.  Async-signal-safe; errno is kept from begin to end. */
+struct fs_event {
+	struct fs_sbuf b;
+	int json, nfields, in_list, list_dropped, to_stderr, saved_errno;
+	size_t good_len;
+	char mem[4096];
+};
+void fs_ev_begin(struct fs_event *ev, const char *name) FS_HIDDEN;
+/* The same, for a line that goes to standard error whatever FORKSAFE_LOG
+ * says (configuration messages). */
+void fs_ev_begin_stderr(struct fs_event *ev, const char *name) FS_HIDDEN;
+/* Writes the configuration messages init collected. */
+void fs_config_flush(void) FS_HIDDEN;
+void fs_ev_str(struct fs_event *ev, const char *key, const char *v) FS_HIDDEN;
+void fs_ev_int(struct fs_event *ev, const char *key, long long v) FS_HIDDEN;
+void fs_ev_list_begin(struct fs_event *ev, const char *key) FS_HIDDEN;
+void fs_ev_list_item(struct fs_event *ev, const char *v) FS_HIDDEN;
+void fs_ev_list_end(struct fs_event *ev) FS_HIDDEN;
+void fs_ev_end(struct fs_event *ev) FS_HIDDEN;
+/* Opens the log when diagnostic mode starts. */
+void fs_log_start(void) FS_HIDDEN;
+/* Nonzero when fd is forksafe's own log fd. */
+int fs_log_private_fd(int fd) FS_HIDDEN;
+
+#endif

@@ -1,0 +1,81 @@
+/* forksafe: the table of real libc functions.
+ *
+ * Each slot is bound on first use with dlsym(RTLD_NEXT) (dlvsym where
+ * libc has several versions of a name), so another preloaded shim after
+ * forksafe still sees the calls, and start-up pays only for the symbols
+ * the program uses.  Binding takes no lock of ours: concurrent binders
+ * store the same pointer.  A thread-local flag catches the one recursion
+ * that could loop forever (dlsym allocating, an allocator opening a file,
+ * the open wrapper binding again); the wrapper then takes its fallback.
+ * Before the process forks or starts a thread every slot is bound
+ * (fs_bind_all), so a child after fork and a signal handler in a threaded
+ * process never enter dlsym. */
+#include "config.h"
+#include "core/core.h"
+#include <dlfcn.h>
+#include <string.h>
+
+struct fs_real fs_real;
+
+static const struct {
+	const char *name;
+	const char *version;
+	void **slot;
+} syms[FS_ID_COUNT] = {
+#define FS_X(n, ret, args, ver) [FS_ID_##n] = { #n, ver, &fs_real.n.obj },
+	FS_REAL_LIST(FS_X)
+#undef FS_X
+};
+
+static __thread int binding __attribute__((tls_model("initial-exec")));
+
+/* "posix_spawn_compat" names the GLIBC_2.2.5 posix_spawn: the slot name
+ * without its suffix. */
+static const char *symbol_name(const char *slot, char *buf, size_t n)
+{
+	const char *suffix = strstr(slot, "_compat");
+	size_t len = suffix ? (size_t)(suffix - slot) : strlen(slot);
+	if (!suffix || len >= n)
+		return slot;
+	memcpy(buf, slot, len);
+	buf[len] = '\0';
+	return buf;
+}
+
+int fs_bind(enum fs_sym_id id)
+{
+	char buf[32];
+	void *p;
+
+	if (*syms[id].slot)
+		return 1;
+	if (binding)
+		return 0;
+	binding = 1;
+	const char *name = symbol_name(syms[id].name, buf, sizeof buf);
+	if (syms[id].version)
+		p = dlvsym(RTLD_NEXT, name, syms[id].version);
+	else
+		p = dlsym(RTLD_NEXT, name);
+	binding = 0;
+	if (!p)
+		return 0;
+	__atomic_store_n(syms[id].slot, p, __ATOMIC_RELEASE);
+	return 1;
+}
+
+void *fs_bind_get(enum fs_sym_id id)
+{
+	fs_bind(id);
+	return __atomic_load_n(syms[id].slot, __ATOMIC_ACQUIRE);
+}
+
+void fs_bind_all(void)
+{
+	static volatile int all_bound;
+	if (all_bound)
+		return;
+	for (int id = 0; id < FS_ID_COUNT; id++)
+		fs_bind((enum fs_sym_id)id);
+	all_bound = 1;
+}

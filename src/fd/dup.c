@@ -1,0 +1,227 @@
+/* forksafe: calls that copy, close or change fds.  They keep the fd
+ * table true: dup2/dup3 targets are the caller's choice (rule 2), and a
+ * program that sets or clears FD_CLOEXEC itself has decided (rule 3). */
+#include "config.h"
+#include "core/core.h"
+#include "core/fdtable.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef CLOSE_RANGE_CLOEXEC
+#define CLOSE_RANGE_CLOEXEC (1U << 2)
+#endif
+
+/* dup is fcntl(F_DUPFD, 0) (dup(2)); F_DUPFD_CLOEXEC adds the flag.
+ * Where the module has raw system calls, the fcntl system call is made
+ * directly: glibc's fcntl dispatches on the command first, which costs
+ * more than the rest of this wrapper.  Neither is a cancellation point. */
+FS_CORE int dup_core(int (*real)(int, int, ...), int oldfd, uintptr_t site)
+{
+	int add = fs_forcing;
+	int cmd = add ? F_DUPFD_CLOEXEC : F_DUPFD;
+	int fd = FS_HAVE_RAW ? (int)fs_sys_result(fs_raw_syscall(SYS_fcntl, oldfd, cmd, 0, 0, 0, 0))
+			     : real(oldfd, cmd, 0);
+	fs_fd_created(fd, FS_O_dup, add, site);
+	return fd;
+}
+
+__attribute__((noinline)) static int dup_slow(int oldfd, uintptr_t site)
+{
+	int (*real)(int, int, ...);
+	int add, fd;
+
+	fs_ensure_init();
+	if ((real = REAL(fcntl)))
+		return dup_core(real, oldfd, site);
+	add = fs_forcing;	/* from inside dlsym: see real.c */
+	fd = (int)fs_sys_result(fs_raw_syscall(SYS_fcntl, oldfd, add ? F_DUPFD_CLOEXEC : F_DUPFD,
+					       0, 0, 0, 0));
+	fs_fd_created(fd, FS_O_dup, add, site);
+	return fd;
+}
+
+FS_EXPORT int dup(int oldfd)
+{
+	if (FS_FAST(fcntl))
+		return dup_core(fs_real.fcntl.fn, oldfd, 0);
+	return dup_slow(oldfd, FS_SITE());
+}
+
+FS_EXPORT int dup2(int oldfd, int newfd)
+{
+	int (*real)(int, int) = REAL(dup2);
+	int r;
+
+	fs_ensure_init();
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (oldfd != newfd)
+		fs_fd_closed(newfd);
+	r = real(oldfd, newfd);
+	if (r >= 0 && oldfd != newfd)
+		fs_fd_created(r, FS_O_dup2, 0, FS_SITE());
+	return r;
+}
+
+FS_EXPORT int dup3(int oldfd, int newfd, int flags)
+{
+	int (*real)(int, int, int) = REAL(dup3);
+	int r;
+
+	fs_ensure_init();
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+	r = real(oldfd, newfd, flags);
+	if (r >= 0)
+		fs_fd_created(r, FS_O_dup3, 0, FS_SITE());
+	return r;
+}
+
+/* One core for fcntl, fcntl64 and __fcntl.  The argument is read as a
+ * pointer, as glibc reads it, and passed on unchanged. */
+FS_CORE int fcntl_core(int (*real)(int, int, ...), long nr, int fd, int cmd, void *arg,
+		      uintptr_t site)
+{
+	int add = 0, r;
+
+	fs_ensure_init();
+	if (cmd == F_DUPFD && fs_forcing) {
+		cmd = F_DUPFD_CLOEXEC;
+		add = 1;
+	}
+	if (real)
+		r = real(fd, cmd, arg);
+	else
+		r = (int)fs_sys_result(fs_raw_syscall(nr, fd, cmd, (long)arg, 0, 0, 0));
+	if (r < 0)
+		return r;
+	switch (cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		fs_fd_created(r, FS_O_fcntl, add, site);
+		break;
+	case F_SETFD:
+		fs_fd_set_by_program(fd, ((int)(intptr_t)arg & FD_CLOEXEC) != 0);
+		break;
+	case F_GETFL:
+		/* The kernel keeps O_CLOEXEC in the status flags of a file
+		 * made by ioctl(TIOCGPTPEER) (openpty, wrap_pty.c); where
+		 * forksafe added it, the program must not see it. */
+		if (FS_UNLIKELY(r & O_CLOEXEC)) {
+			struct fs_fdent *e = fs_fd_entry(fd);
+			if (e && (__atomic_load_n(&e->flags, __ATOMIC_RELAXED) & FS_FD_FORCED))
+				r &= ~O_CLOEXEC;
+		}
+		break;
+	}
+	return r;
+}
+
+FS_EXPORT int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	va_start(ap, cmd);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	return fcntl_core(REAL(fcntl), SYS_fcntl, fd, cmd, arg, FS_SITE());
+}
+
+FS_EXPORT int fcntl64(int fd, int cmd, ...)
+{
+	va_list ap;
+	va_start(ap, cmd);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	return fcntl_core(REAL(fcntl64), SYS_fcntl, fd, cmd, arg, FS_SITE());
+}
+
+FS_EXPORT int __fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	va_start(ap, cmd);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	return fcntl_core(REAL(fcntl), SYS_fcntl, fd, cmd, arg, FS_SITE());
+}
+
+FS_EXPORT int ioctl(int fd, unsigned long request, ...)
+{
+	int (*real)(int, unsigned long, ...) = REAL(ioctl);
+	va_list ap;
+	void *arg;
+	int r;
+
+	va_start(ap, request);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (real)
+		r = real(fd, request, arg);
+	else
+		r = (int)fs_sys_result(fs_raw_syscall(SYS_ioctl, fd, (long)request, (long)arg,
+						      0, 0, 0));
+	if (FS_UNLIKELY(request == FIOCLEX || request == FIONCLEX) && r == 0)
+		fs_fd_set_by_program(fd, request == FIOCLEX);
+	return r;
+}
+
+/* The entry is cleared before the close: once the number is free another
+ * thread may get it, and its new entry must not be wiped. */
+__attribute__((noinline)) static int close_slow(int fd)
+{
+	int (*real)(int) = REAL(close);
+
+	fs_fd_closed(fd);
+	if (real)
+		return real(fd);
+	return (int)fs_sys_result(fs_raw_syscall(SYS_close, fd, 0, 0, 0, 0, 0));
+}
+
+/* The common case inline and frameless: bound, an fd of the fast range;
+ * then a tail call to libc's close. */
+FS_EXPORT int close(int fd)
+{
+	union { void *obj; int (*fn)(int); } real = {
+		.obj = __atomic_load_n(&fs_real.close.obj, __ATOMIC_ACQUIRE)
+	};
+
+	if (FS_LIKELY(real.obj && fs_fd_fast(fd, __ATOMIC_ACQUIRE))) {
+		fs_fd_forget_fast(fd);
+		return real.fn(fd);
+	}
+	return close_slow(fd);
+}
+
+FS_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
+{
+	int (*real)(unsigned int, unsigned int, int) = REAL(close_range);
+	int r;
+
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (!(flags & CLOSE_RANGE_CLOEXEC))
+		fs_fd_closed_range(first, last);
+	r = real(first, last, flags);
+	if (r == 0 && (flags & CLOSE_RANGE_CLOEXEC))
+		fs_fd_set_by_program_range(first, last);
+	return r;
+}
+
+FS_EXPORT void closefrom(int lowfd)
+{
+	void (*real)(int) = REAL(closefrom);
+
+	if (lowfd >= 0)
+		fs_fd_closed_range((unsigned)lowfd, ~0u);
+	if (real)
+		real(lowfd);
+}

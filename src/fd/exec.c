@@ -1,0 +1,247 @@
+/* forksafe: exec.  Before the new program starts, every forced fd whose
+ * number it is told about (rule 6, fdref.c) is made inheritable, so it
+ * arrives as it would without forksafe; if the exec fails, the flag is
+ * put back.
+ *
+ * Async-signal-safe: exec runs in children between fork and exec, and in
+ * vfork children that share the parent's memory, so this file allocates
+ * nothing, takes no lock and (for FS_REL_EXEC) writes nothing to the fd
+ * table. */
+#include "config.h"
+#include "core/core.h"
+#include "core/fdtable.h"
+#include "diag/diag.h"
+#include "fd/fd.h"
+#include "fork/fork.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <unistd.h>
+
+extern char **environ;
+
+#define MAX_SEEN 256
+
+struct release_ctx {
+	enum fs_release_kind kind;
+	int restore;
+	int nseen;
+	int seen[MAX_SEEN];
+};
+
+static int already_seen(struct release_ctx *c, int fd)
+{
+	for (int i = 0; i < c->nseen; i++)
+		if (c->seen[i] == fd)
+			return 1;
+	if (c->nseen == MAX_SEEN)
+		return -1;
+	c->seen[c->nseen++] = fd;
+	return 0;
+}
+
+static void set_cloexec(int fd, int on)
+{
+	int (*fcntl_fn)(int, int, ...) = REAL(fcntl);
+	if (fcntl_fn)
+		fcntl_fn(fd, F_SETFD, on ? FD_CLOEXEC : 0);
+}
+
+/* For a spawn in a parent, several threads may release the same fd at
+ * once: a count in its entry keeps it inheritable until the last one
+ * restores it. */
+static void release_one(int fd, void *arg)
+{
+	struct release_ctx *c = arg;
+	struct fs_fdent *e = fs_fd_entry(fd);
+
+	if (!e || !(__atomic_load_n(&e->flags, __ATOMIC_ACQUIRE) & FS_FD_FORCED))
+		return;
+	if (already_seen(c, fd) != 0)
+		return;
+	if (c->kind == FS_REL_EXEC) {
+		set_cloexec(fd, c->restore);
+	} else if (!c->restore) {
+		if (__atomic_fetch_add(&e->released, 1, __ATOMIC_ACQ_REL) == 0)
+			set_cloexec(fd, 0);
+	} else {
+		if (__atomic_sub_fetch(&e->released, 1, __ATOMIC_ACQ_REL) == 0)
+			set_cloexec(fd, 1);
+	}
+}
+
+static void scan(char *const argv[], char *const envp[], const int *extra, int nextra,
+		 struct release_ctx *c)
+{
+	int saved = errno;
+
+	for (int i = 0; i < nextra; i++)
+		release_one(extra[i], c);
+	for (size_t i = 0; argv && argv[i]; i++)
+		fs_fdref_arg(argv[i], release_one, c);
+	for (size_t i = 0; envp && envp[i]; i++)
+		fs_fdref_env(envp[i], release_one, c);
+	errno = saved;
+}
+
+void fs_release_refs(char *const argv[], char *const envp[], const int *extra, int nextra,
+		     enum fs_release_kind kind)
+{
+	struct release_ctx c = { .kind = kind, .restore = 0 };
+
+	if (fs_fd_limit() == 0)
+		return;
+	scan(argv, envp, extra, nextra, &c);
+}
+
+void fs_restore_refs(char *const argv[], char *const envp[], const int *extra, int nextra,
+		     enum fs_release_kind kind)
+{
+	struct release_ctx c = { .kind = kind, .restore = 1 };
+
+	if (fs_fd_limit() == 0)
+		return;
+	scan(argv, envp, extra, nextra, &c);
+}
+
+/* Runs call between release and restore, keeping its errno; in
+ * diagnostic mode the audit reports what the new program would inherit
+ * by accident.  A child that auto mode watches has exec'd (autofork.c).
+ *
+ * In a redirected child (spawnfork.c) that changed its environment, the
+ * exec must pass the child's own (fs_spawn_env): the process's environ,
+ * which execv and execvp read inside libc, is still the parent's; the
+ * execvp family also searches the child's PATH (fs_spawn_execvpe). */
+#define AROUND_EXEC(via, path, argv, envp, extra, nextra, site, call) ({ \
+		fs_ensure_init(); \
+		fs_child_disarm(); \
+		if (FS_UNLIKELY(fs_auto_watching)) \
+			fs_auto_child_exec(); \
+		fs_release_refs(argv, envp, extra, nextra, FS_REL_EXEC); \
+		if (FS_UNLIKELY(fs_cfg.diag)) \
+			fs_audit_exec(via, path, argv, envp, site); \
+		int r_ = (call); \
+		int e_ = errno; \
+		fs_restore_refs(argv, envp, extra, nextra, FS_REL_EXEC); \
+		errno = e_; \
+		r_; \
+	})
+
+#define NOT_BOUND(real) do { if (!(real)) { errno = ENOSYS; return -1; } } while (0)
+
+static int exec_ve(const char *path, char *const argv[], char *const envp[], uintptr_t site)
+{
+	int (*real)(const char *, char *const[], char *const[]) = REAL(execve);
+	NOT_BOUND(real);
+	envp = fs_spawn_env(envp);
+	return AROUND_EXEC("execve", path, argv, envp, NULL, 0, site, real(path, argv, envp));
+}
+
+static int exec_v(const char *path, char *const argv[], uintptr_t site)
+{
+	int (*real)(const char *, char *const[]) = REAL(execv);
+	NOT_BOUND(real);
+	if (FS_UNLIKELY(fs_spawn_env_changed()))
+		return exec_ve(path, argv, environ, site);
+	return AROUND_EXEC("execv", path, argv, environ, NULL, 0, site, real(path, argv));
+}
+
+static int exec_vp(const char *file, char *const argv[], uintptr_t site)
+{
+	int (*real)(const char *, char *const[]) = REAL(execvp);
+	NOT_BOUND(real);
+	if (FS_UNLIKELY(fs_spawn_env_changed())) {
+		char *const *env = fs_spawn_env(environ);
+		return AROUND_EXEC("execvp", file, argv, env, NULL, 0, site,
+				   fs_spawn_execvpe(file, argv, env));
+	}
+	return AROUND_EXEC("execvp", file, argv, environ, NULL, 0, site, real(file, argv));
+}
+
+FS_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+	return exec_ve(path, argv, envp, FS_SITE());
+}
+
+FS_EXPORT int execv(const char *path, char *const argv[])
+{
+	return exec_v(path, argv, FS_SITE());
+}
+
+FS_EXPORT int execvp(const char *file, char *const argv[])
+{
+	return exec_vp(file, argv, FS_SITE());
+}
+
+FS_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	int (*real)(const char *, char *const[], char *const[]) = REAL(execvpe);
+	NOT_BOUND(real);
+	if (FS_UNLIKELY(fs_spawn_env_changed())) {
+		envp = fs_spawn_env(envp);
+		return AROUND_EXEC("execvpe", file, argv, envp, NULL, 0, FS_SITE(),
+				   fs_spawn_execvpe(file, argv, envp));
+	}
+	return AROUND_EXEC("execvpe", file, argv, envp, NULL, 0, FS_SITE(),
+			   real(file, argv, envp));
+}
+
+/* fexecve runs the file its fd names: that fd is referenced too (a
+ * script run through /proc/self/fd/N needs it open in the new image). */
+FS_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	int (*real)(int, char *const[], char *const[]) = REAL(fexecve);
+	NOT_BOUND(real);
+	envp = fs_spawn_env(envp);
+	return AROUND_EXEC("fexecve", NULL, argv, envp, &fd, 1, FS_SITE(),
+			   real(fd, argv, envp));
+}
+
+FS_EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *const envp[],
+		       int flags)
+{
+	int (*real)(int, const char *, char *const[], char *const[], int) = REAL(execveat);
+	NOT_BOUND(real);
+	envp = fs_spawn_env(envp);
+	return AROUND_EXEC("execveat", path, argv, envp, &dirfd, 1, FS_SITE(),
+			   real(dirfd, path, argv, envp, flags));
+}
+
+/* The execl family gathers its arguments on the stack, as glibc does
+ * (posix/execl.c), and goes through the cores above. */
+#define GATHER_ARGS(arg0, ap, argv) \
+	size_t n_ = 1; \
+	va_start(ap, arg0); \
+	while (va_arg(ap, char *)) \
+		n_++; \
+	va_end(ap); \
+	char *argv[n_ + 1]; \
+	argv[0] = (char *)arg0; \
+	va_start(ap, arg0); \
+	for (size_t i_ = 1; i_ <= n_; i_++) \
+		argv[i_] = va_arg(ap, char *)
+
+FS_EXPORT int execl(const char *path, const char *arg0, ...)
+{
+	va_list ap;
+	GATHER_ARGS(arg0, ap, argv);
+	va_end(ap);
+	return exec_v(path, argv, FS_SITE());
+}
+
+FS_EXPORT int execlp(const char *file, const char *arg0, ...)
+{
+	va_list ap;
+	GATHER_ARGS(arg0, ap, argv);
+	va_end(ap);
+	return exec_vp(file, argv, FS_SITE());
+}
+
+FS_EXPORT int execle(const char *path, const char *arg0, ...)
+{
+	va_list ap;
+	GATHER_ARGS(arg0, ap, argv);
+	char *const *envp = va_arg(ap, char *const *);
+	va_end(ap);
+	return exec_ve(path, argv, envp, FS_SITE());
+}

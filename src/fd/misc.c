@@ -1,0 +1,236 @@
+/* forksafe: pipes and the Linux fd-returning calls, each with its own
+ * close-on-exec flag. */
+#include "config.h"
+#include "core/core.h"
+#include "core/fdtable.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/mman.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/timerfd.h>
+#ifdef HAVE_SYS_FANOTIFY_H
+#include <sys/fanotify.h>
+#endif
+#if defined(HAVE_FSOPEN) || defined(HAVE_FSMOUNT) || defined(HAVE_OPEN_TREE)
+#include <sys/mount.h>
+#endif
+
+#ifndef FAN_CLOEXEC
+#define FAN_CLOEXEC 0x00000001
+#endif
+
+/* The common shape: call, record, keep errno and the result. */
+#define NOT_BOUND(real) do { if (!(real)) { errno = ENOSYS; return -1; } } while (0)
+
+FS_CORE int pipe_core(int (*real)(int *, int), int fds[2], int flags, uintptr_t site)
+{
+	int add = fs_force(flags, O_CLOEXEC);
+	int r = real(fds, flags | add);
+	if (r == 0) {
+		fs_fd_created(fds[0], FS_O_pipe, add, site);
+		fs_fd_created(fds[1], FS_O_pipe, add, site);
+	}
+	return r;
+}
+
+__attribute__((noinline)) static int pipe_slow(int fds[2], int flags, uintptr_t site)
+{
+	int (*real)(int *, int);
+	int add, r;
+
+	fs_ensure_init();
+	if ((real = REAL(pipe2)))
+		return pipe_core(real, fds, flags, site);
+	add = fs_force(flags, O_CLOEXEC);	/* from inside dlsym: see real.c */
+	r = (int)fs_sys_result(fs_raw_syscall(SYS_pipe2, (long)fds, flags | add, 0, 0, 0, 0));
+	if (r == 0) {
+		fs_fd_created(fds[0], FS_O_pipe, add, site);
+		fs_fd_created(fds[1], FS_O_pipe, add, site);
+	}
+	return r;
+}
+
+FS_EXPORT int pipe(int fds[2])
+{
+	if (FS_FAST(pipe2))
+		return pipe_core(fs_real.pipe2.fn, fds, 0, 0);
+	return pipe_slow(fds, 0, FS_SITE());
+}
+
+FS_EXPORT int pipe2(int fds[2], int flags)
+{
+	if (FS_FAST(pipe2))
+		return pipe_core(fs_real.pipe2.fn, fds, flags, 0);
+	return pipe_slow(fds, flags, FS_SITE());
+}
+
+FS_CORE int epoll_core(int flags, uintptr_t site)
+{
+	int (*real)(int) = REAL(epoll_create1);
+	int add, fd;
+
+	fs_ensure_init();
+	NOT_BOUND(real);
+	add = fs_force(flags, EPOLL_CLOEXEC);
+	fd = real(flags | add);
+	fs_fd_created(fd, FS_O_epoll_create, add != 0, site);
+	return fd;
+}
+
+/* epoll_create(size) is epoll_create1(0) once size is checked
+ * (epoll_create(2): size must be positive, else EINVAL). */
+FS_EXPORT int epoll_create(int size)
+{
+	if (size <= 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	return epoll_core(0, FS_SITE());
+}
+
+FS_EXPORT int epoll_create1(int flags)
+{
+	return epoll_core(flags, FS_SITE());
+}
+
+FS_EXPORT int eventfd(unsigned int initval, int flags)
+{
+	int (*real)(unsigned int, int) = REAL(eventfd);
+	int add, fd;
+
+	fs_ensure_init();
+	NOT_BOUND(real);
+	add = fs_force(flags, EFD_CLOEXEC);
+	fd = real(initval, flags | add);
+	fs_fd_created(fd, FS_O_eventfd, add != 0, FS_SITE());
+	return fd;
+}
+
+/* signalfd creates an fd only when given -1; otherwise it changes the
+ * mask of an existing one and its flags are left alone. */
+FS_EXPORT int signalfd(int fd, const sigset_t *mask, int flags)
+{
+	int (*real)(int, const sigset_t *, int) = REAL(signalfd);
+	int add = 0, r;
+
+	fs_ensure_init();
+	NOT_BOUND(real);
+	if (fd == -1)
+		add = fs_force(flags, SFD_CLOEXEC);
+	r = real(fd, mask, flags | add);
+	if (fd == -1)
+		fs_fd_created(r, FS_O_signalfd, add != 0, FS_SITE());
+	return r;
+}
+
+FS_EXPORT int timerfd_create(int clockid, int flags)
+{
+	int (*real)(int, int) = REAL(timerfd_create);
+	int add, fd;
+
+	fs_ensure_init();
+	NOT_BOUND(real);
+	add = fs_force(flags, TFD_CLOEXEC);
+	fd = real(clockid, flags | add);
+	fs_fd_created(fd, FS_O_timerfd_create, add != 0, FS_SITE());
+	return fd;
+}
+
+FS_CORE int inotify_core(int flags, uintptr_t site)
+{
+	int (*real)(int) = REAL(inotify_init1);
+	int add, fd;
+
+	fs_ensure_init();
+	NOT_BOUND(real);
+	add = fs_force(flags, IN_CLOEXEC);
+	fd = real(flags | add);
+	fs_fd_created(fd, FS_O_inotify_init, add != 0, site);
+	return fd;
+}
+
+/* inotify_init is inotify_init1(0) (inotify_init(2)). */
+FS_EXPORT int inotify_init(void)
+{
+	return inotify_core(0, FS_SITE());
+}
+
+FS_EXPORT int inotify_init1(int flags)
+{
+	return inotify_core(flags, FS_SITE());
+}
+
+FS_EXPORT int fanotify_init(unsigned int flags, unsigned int event_f_flags)
+{
+	int (*real)(unsigned int, unsigned int) = REAL(fanotify_init);
+	int add, fd;
+
+	fs_ensure_init();
+	NOT_BOUND(real);
+	add = fs_force((int)flags, FAN_CLOEXEC);
+	fd = real(flags | (unsigned)add, event_f_flags);
+	fs_fd_created(fd, FS_O_fanotify_init, add != 0, FS_SITE());
+	return fd;
+}
+
+FS_EXPORT int memfd_create(const char *name, unsigned int flags)
+{
+	int (*real)(const char *, unsigned int) = REAL(memfd_create);
+	int add, fd;
+
+	fs_ensure_init();
+	NOT_BOUND(real);
+	add = fs_force((int)flags, MFD_CLOEXEC);
+	fd = real(name, flags | (unsigned)add);
+	fs_fd_created(fd, FS_O_memfd_create, add != 0, FS_SITE());
+	return fd;
+}
+
+#ifdef HAVE_FSOPEN
+FS_EXPORT int fsopen(const char *fsname, unsigned int flags)
+{
+	int (*real)(const char *, unsigned int) = REAL(fsopen);
+	int add, fd;
+
+	fs_ensure_init();
+	NOT_BOUND(real);
+	add = fs_force((int)flags, FSOPEN_CLOEXEC);
+	fd = real(fsname, flags | (unsigned)add);
+	fs_fd_created(fd, FS_O_fsopen, add != 0, FS_SITE());
+	return fd;
+}
+#endif
+
+#ifdef HAVE_FSMOUNT
+FS_EXPORT int fsmount(int fsfd, unsigned int flags, unsigned int attr_flags)
+{
+	int (*real)(int, unsigned int, unsigned int) = REAL(fsmount);
+	int add, fd;
+
+	fs_ensure_init();
+	NOT_BOUND(real);
+	add = fs_force((int)flags, FSMOUNT_CLOEXEC);
+	fd = real(fsfd, flags | (unsigned)add, attr_flags);
+	fs_fd_created(fd, FS_O_fsmount, add != 0, FS_SITE());
+	return fd;
+}
+#endif
+
+#ifdef HAVE_OPEN_TREE
+FS_EXPORT int open_tree(int dfd, const char *path, unsigned int flags)
+{
+	int (*real)(int, const char *, unsigned int) = REAL(open_tree);
+	int add, fd;
+
+	fs_ensure_init();
+	NOT_BOUND(real);
+	add = fs_force((int)flags, OPEN_TREE_CLOEXEC);
+	fd = real(dfd, path, flags | (unsigned)add);
+	fs_fd_created(fd, FS_O_open_tree, add != 0, FS_SITE());
+	return fd;
+}
+#endif

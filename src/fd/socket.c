@@ -1,0 +1,164 @@
+/* forksafe: sockets, and fds received over them (SCM_RIGHTS). */
+#include "config.h"
+#include "core/core.h"
+#include "core/fdtable.h"
+#include "fd/fd.h"
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+
+FS_CORE int socket_core(int (*real)(int, int, int), int domain, int type, int protocol,
+			uintptr_t site)
+{
+	int add = fs_force(type, SOCK_CLOEXEC);
+	int fd = real(domain, type | add, protocol);
+	fs_fd_created(fd, FS_O_socket, add, site);
+	return fd;
+}
+
+__attribute__((noinline)) static int socket_slow(int domain, int type, int protocol,
+						 uintptr_t site)
+{
+	int (*real)(int, int, int);
+
+	fs_ensure_init();
+	if (!(real = REAL(socket))) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return socket_core(real, domain, type, protocol, site);
+}
+
+FS_EXPORT int socket(int domain, int type, int protocol)
+{
+	if (FS_FAST(socket))
+		return socket_core(fs_real.socket.fn, domain, type, protocol, 0);
+	return socket_slow(domain, type, protocol, FS_SITE());
+}
+
+FS_EXPORT int socketpair(int domain, int type, int protocol, int sv[2])
+{
+	int (*real)(int, int, int, int *) = REAL(socketpair);
+	int add, r;
+
+	fs_ensure_init();
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+	add = fs_force(type, SOCK_CLOEXEC);
+	r = real(domain, type | add, protocol, sv);
+	if (r == 0) {
+		fs_fd_created(sv[0], FS_O_socketpair, add != 0, FS_SITE());
+		fs_fd_created(sv[1], FS_O_socketpair, add != 0, FS_SITE());
+	}
+	return r;
+}
+
+/* accept is accept4 with no flags (accept4(2)), so the flag can be
+ * passed atomically. */
+FS_CORE int accept_core(int (*real)(int, struct sockaddr *, socklen_t *, int), int sockfd,
+			struct sockaddr *addr, socklen_t *len, int flags, uintptr_t site)
+{
+	int add = fs_force(flags, SOCK_CLOEXEC);
+	int fd = real(sockfd, addr, len, flags | add);
+	fs_fd_created(fd, FS_O_accept, add, site);
+	return fd;
+}
+
+__attribute__((noinline)) static int accept_slow(int sockfd, struct sockaddr *addr,
+						 socklen_t *len, int flags, uintptr_t site)
+{
+	int (*real)(int, struct sockaddr *, socklen_t *, int);
+
+	fs_ensure_init();
+	if (!(real = REAL(accept4))) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return accept_core(real, sockfd, addr, len, flags, site);
+}
+
+FS_EXPORT int accept(int sockfd, struct sockaddr *addr, socklen_t *len)
+{
+	if (FS_FAST(accept4))
+		return accept_core(fs_real.accept4.fn, sockfd, addr, len, 0, 0);
+	return accept_slow(sockfd, addr, len, 0, FS_SITE());
+}
+
+FS_EXPORT int accept4(int sockfd, struct sockaddr *addr, socklen_t *len, int flags)
+{
+	if (FS_FAST(accept4))
+		return accept_core(fs_real.accept4.fn, sockfd, addr, len, flags, 0);
+	return accept_slow(sockfd, addr, len, flags, FS_SITE());
+}
+
+/* Records every fd that arrived in msg's SCM_RIGHTS messages. */
+static void record_rights(struct msghdr *msg, int forced, uintptr_t site)
+{
+	struct cmsghdr *c;
+
+	if (!msg->msg_control)
+		return;
+	for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
+			int fd;
+			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
+			fs_fd_created(fd, FS_O_recvmsg, forced, site);
+		}
+	}
+}
+
+/* The kernel echoes MSG_CMSG_CLOEXEC in msg_flags; a caller that did not
+ * ask for it must not see it. */
+void fs_hide_cmsg_cloexec(struct msghdr *msg, struct mmsghdr *vec, int n)
+{
+	if (msg)
+		msg->msg_flags &= ~MSG_CMSG_CLOEXEC;
+	for (int i = 0; vec && i < n; i++)
+		vec[i].msg_hdr.msg_flags &= ~MSG_CMSG_CLOEXEC;
+}
+
+FS_EXPORT ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags)
+{
+	ssize_t (*real)(int, struct msghdr *, int) = REAL(recvmsg);
+	int add;
+	ssize_t r;
+
+	fs_ensure_init();
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+	add = fs_force(flags, MSG_CMSG_CLOEXEC);
+	r = real(sockfd, msg, flags | add);
+	if (r >= 0) {
+		record_rights(msg, add != 0, FS_SITE());
+		if (add)
+			fs_hide_cmsg_cloexec(msg, NULL, 0);
+	}
+	return r;
+}
+
+FS_EXPORT int recvmmsg(int sockfd, struct mmsghdr *vec, unsigned int vlen, int flags,
+		       struct timespec *timeout)
+{
+	int (*real)(int, struct mmsghdr *, unsigned int, int, struct timespec *) = REAL(recvmmsg);
+	int add, r;
+
+	fs_ensure_init();
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+	add = fs_force(flags, MSG_CMSG_CLOEXEC);
+	r = real(sockfd, vec, vlen, flags | add, timeout);
+	for (int i = 0; i < r; i++)
+		record_rights(&vec[i].msg_hdr, add != 0, FS_SITE());
+	if (r > 0 && add)
+		fs_hide_cmsg_cloexec(NULL, vec, r);
+	return r;
+}

@@ -1,0 +1,246 @@
+/* forksafe: stdio entry points that open files.  glibc opens these
+ * through internal aliases a wrapped open never sees, so the outer
+ * functions are wrapped: fopen and popen take 'e' in their mode. */
+#include "config.h"
+#include "core/core.h"
+#include "core/fdtable.h"
+#include "diag/diag.h"
+#include "fd/fd.h"
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <paths.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The stream's fd, or -1: glibc's FILE is struct _IO_FILE, whose
+ * _fileno is -1 when no fd is open (fmemopen, open_memstream).  Read
+ * directly: fileno_unlocked is a call, and sets errno for those. */
+static inline int stream_fd(FILE *f)
+{
+	return f ? f->_fileno : -1;
+}
+
+/* After fopen with a mode that cannot take 'e' (its flag characters are
+ * all used): libc offers no atomic way there, so the flag is set right
+ * after.  A fork+exec in another thread between the two calls could
+ * still inherit the fd. */
+static void cloexec_after(int fd)
+{
+	int saved = errno;
+	REAL(fcntl)(fd, F_SETFD, FD_CLOEXEC);
+	errno = saved;
+}
+
+/* The mode to open with; *forced set when forksafe adds the flag. */
+static const char *fopen_mode(const char *mode, char *buf, size_t n, int *forced, int *late)
+{
+	const char *m;
+
+	*forced = *late = 0;
+	if (!fs_forcing || !mode)
+		return mode;
+	/* The common modes, "r" "w" "a" and with one of 'b' '+': no scan. */
+	if ((mode[0] == 'r' || mode[0] == 'w' || mode[0] == 'a') &&
+	    (mode[1] == '\0' || ((mode[1] == 'b' || mode[1] == '+') && mode[2] == '\0'))) {
+		buf[0] = mode[0];
+		buf[1] = 'e';
+		buf[2] = mode[1];
+		buf[3] = '\0';
+		*forced = 1;
+		return buf;
+	}
+	m = fs_mode_add_e(mode, buf, n);
+	if (!m) {
+		*late = 1;
+		return mode;
+	}
+	*forced = (m != mode);
+	return m;
+}
+
+static FILE *fopen_core(FILE *(*real)(const char *, const char *), const char *path,
+			const char *mode, unsigned origin, uintptr_t site)
+{
+	char buf[64];
+	int forced, late;
+	FILE *f;
+
+	fs_ensure_init();
+	if (!real) {
+		errno = ENOSYS;
+		return NULL;
+	}
+	f = real(path, fopen_mode(mode, buf, sizeof buf, &forced, &late));
+	if (f) {
+		if (late)
+			cloexec_after(stream_fd(f));
+		fs_fd_created(stream_fd(f), origin, forced || late, site);
+	}
+	return f;
+}
+
+FS_EXPORT FILE *fopen(const char *path, const char *mode)
+{
+	return fopen_core(REAL(fopen), path, mode, FS_O_fopen, FS_SITE());
+}
+
+FS_EXPORT FILE *fopen64(const char *path, const char *mode)
+{
+	return fopen_core(REAL(fopen64), path, mode, FS_O_fopen, FS_SITE());
+}
+
+/* freopen keeps the stream's fd number (glibc dup3s onto it), so a
+ * stream on fd 0-2 is never given the flag (rule 1). */
+static FILE *freopen_core(FILE *(*real)(const char *, const char *, FILE *), const char *path,
+			  const char *mode, FILE *stream, uintptr_t site)
+{
+	char buf[64];
+	int forced = 0, late = 0, oldfd;
+	const char *m = mode;
+	FILE *f;
+
+	fs_ensure_init();
+	if (!real) {
+		errno = ENOSYS;
+		return NULL;
+	}
+	oldfd = stream_fd(stream);
+	if (oldfd < 0 || oldfd > 2)
+		m = fopen_mode(mode, buf, sizeof buf, &forced, &late);
+	f = real(path, m, stream);
+	if (f) {
+		if (late)
+			cloexec_after(stream_fd(f));
+		fs_fd_created(stream_fd(f), FS_O_freopen, forced || late, site);
+	}
+	return f;
+}
+
+FS_EXPORT FILE *freopen(const char *path, const char *mode, FILE *stream)
+{
+	return freopen_core(REAL(freopen), path, mode, stream, FS_SITE());
+}
+
+FS_EXPORT FILE *freopen64(const char *path, const char *mode, FILE *stream)
+{
+	return freopen_core(REAL(freopen64), path, mode, stream, FS_SITE());
+}
+
+/* tmpfile: glibc's opens without close-on-exec and has no flag to ask
+ * for it, so forksafe makes the file the way glibc does (stdio-common/
+ * tmpfile.c: an O_TMPFILE file in P_tmpdir, else a unique name in /tmp
+ * unlinked at once), with O_CLOEXEC, and wraps it with fdopen. */
+static int tmpfile_fd(void)
+{
+	int fd = REAL(open)(P_tmpdir, O_RDWR | O_TMPFILE | O_EXCL | O_CLOEXEC, S_IRUSR | S_IWUSR);
+	if (fd >= 0)
+		return fd;
+	char name[] = P_tmpdir "/tmpfXXXXXX";
+	fd = REAL(mkostemp)(name, O_CLOEXEC);
+	if (fd >= 0)
+		unlink(name);
+	return fd;
+}
+
+static FILE *tmpfile_core(uintptr_t site)
+{
+	FILE *f;
+	int fd;
+
+	fs_ensure_init();
+	if (!fs_forcing) {
+		f = REAL(tmpfile)();
+		if (f)
+			fs_fd_created(stream_fd(f), FS_O_tmpfile, 0, site);
+		return f;
+	}
+	if ((fd = tmpfile_fd()) < 0)
+		return NULL;
+	if (!(f = REAL(fdopen)(fd, "w+b"))) {
+		int saved = errno;
+		REAL(close)(fd);
+		errno = saved;
+		return NULL;
+	}
+	fs_fd_created(fd, FS_O_tmpfile, 1, site);
+	return f;
+}
+
+FS_EXPORT FILE *tmpfile(void)
+{
+	return tmpfile_core(FS_SITE());
+}
+
+FS_EXPORT FILE *tmpfile64(void)
+{
+	return tmpfile_core(FS_SITE());
+}
+
+/* popen: glibc clears close-on-exec on the caller's end unless the mode
+ * has 'e'.  The command runs under /bin/sh -c, so fds it names are
+ * released for the spawn (rule 6). */
+FS_EXPORT FILE *popen(const char *command, const char *mode)
+{
+	char buf[16];
+	const char *m = mode;
+	FILE *(*real)(const char *, const char *) = REAL(popen);
+	char *argv[] = { "sh", "-c", (char *)command, NULL };
+	extern char **environ;
+	int forced = 0;
+	FILE *f;
+
+	fs_ensure_init();
+	if (!real) {
+		errno = ENOSYS;
+		return NULL;
+	}
+	if (fs_forcing && mode && (m = fs_popen_mode_add_e(mode, buf, sizeof buf)) == NULL)
+		m = mode;
+	forced = (m != mode);
+	fs_release_refs(argv, environ, NULL, 0, FS_REL_SPAWN);
+	if (FS_UNLIKELY(fs_cfg.diag))
+		fs_audit_exec("popen", "/bin/sh", argv, environ, FS_SITE());
+	f = real(command, m);
+	int saved = errno;
+	fs_restore_refs(argv, environ, NULL, 0, FS_REL_SPAWN);
+	if (f)
+		fs_fd_created(stream_fd(f), FS_O_popen, forced, FS_SITE());
+	errno = saved;
+	return f;
+}
+
+/* fclose, pclose and closedir close their fd inside libc, where the
+ * close wrapper cannot see it: the table entry is cleared here, before
+ * the number is free again (see close in wrap_fd.c). */
+FS_EXPORT int fclose(FILE *stream)
+{
+	int (*real)(FILE *) = REAL(fclose);
+	int fd = stream_fd(stream);
+
+	fs_fd_closed(fd);
+	return real ? real(stream) : EOF;
+}
+
+FS_EXPORT int pclose(FILE *stream)
+{
+	int (*real)(FILE *) = REAL(pclose);
+	int fd = stream_fd(stream);
+
+	fs_fd_closed(fd);
+	return real ? real(stream) : -1;
+}
+
+FS_EXPORT int closedir(DIR *dir)
+{
+	int (*real)(void *) = REAL(closedir);
+	int fd = dirfd(dir);
+
+	fs_fd_closed(fd);
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+	return real(dir);
+}

@@ -1,0 +1,238 @@
+/* forksafe: fork.
+ *
+ * A fork in a process with more than one thread copies only the calling
+ * thread; locks the others held stay locked in the child.  FORKSAFE_FORK
+ * says what to do then (allow, warn, abort); diagnostic mode reports it.
+ * Counting threads costs one stat(2), and only when a mode or diagnostic
+ * mode needs it.  The pthread_atfork handlers run here (atfork.c).
+ *
+ * In the child of a fork, until it execs, nothing new is forced (DESIGN
+ * §2 rule 4): the child is single-threaded and prepares what the next
+ * program gets.  If the child starts a thread instead, it has become a
+ * program of its own and forcing resumes.  Every symbol is bound before
+ * the fork, so the child never needs dlsym (whose lock another parent
+ * thread may hold). */
+#include "config.h"
+#include "core/core.h"
+#include "core/fdtable.h"
+#include "core/log.h"
+#include "diag/diag.h"
+#include "fork/fork.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <paths.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+
+/* The child writes as few pages as it can: each is a copy-on-write
+ * fault (fs_child_mode, fs_forcing and fs_fast_limit share a line). */
+void fs_enter_child_mode(void)
+{
+	fs_child_mode = 1;
+	fs_forcing = 0;
+	fs_fast_limit = 3;
+}
+
+static const char *const mode_names[] = { "allow", "warn", "abort", "spawn", "auto" };
+
+static void report_mt_fork(const char *via, int threads, unsigned handlers, uintptr_t site,
+			   const char *action)
+{
+	struct fs_event ev;
+
+	fs_ev_begin(&ev, "mt-fork");
+	fs_ev_int(&ev, "threads", threads);
+	fs_ev_str(&ev, "via", via);
+	fs_ev_str(&ev, "action", action);
+	fs_ev_caller(&ev, "caller", site);
+	fs_ev_backtrace(&ev, site);
+	fs_ev_atfork(&ev, handlers);
+	fs_ev_end(&ev);
+}
+
+/* Threads are counted only where a setting needs the count. */
+static int count_threads(void)
+{
+	static int no_proc_said;
+	int threads;
+
+	if (FS_LIKELY(fs_cfg.fork_mode == FS_FORK_ALLOW && !fs_cfg.diag &&
+		      fs_cfg.child_locks == FS_LOCKS_WAIT))
+		return 0;
+	threads = fs_thread_count();
+	if (threads < 0 && !__atomic_exchange_n(&no_proc_said, 1, __ATOMIC_RELAXED))
+		fs_msg("warning", "cannot count threads (/proc/self/task is unavailable); "
+				  "forks are not checked");
+	return threads;
+}
+
+/* Applies FORKSAFE_FORK to a fork made while other threads run; returns
+ * only if the fork may go ahead (as a spawn when redirect is set).
+ * spawn and auto speak only in diagnostic mode: they act, they do not
+ * warn. */
+static void fork_policy(const char *via, int threads, unsigned handlers, uintptr_t site,
+			int redirect)
+{
+	enum fs_fork_mode m = fs_cfg.fork_mode;
+
+	fs_stat_event(FS_ST_MT_FORK, site);
+	if (fs_cfg.diag || m == FS_FORK_WARN || m == FS_FORK_ABORT)
+		report_mt_fork(via, threads, handlers, site,
+			       redirect ? "spawn" : m == FS_FORK_AUTO || m == FS_FORK_SPAWN ? "fork"
+											: mode_names[m]);
+	if (m == FS_FORK_ABORT)
+		abort();
+}
+
+/* Whether this fork is to run as a spawn (spawnfork.c).  auto mode sees
+ * every fork, threaded or not: it learns from the children of all.  A
+ * redirected child is one thread of a threaded process in all but name:
+ * its fork is tried too, and falls back, said once (spawnfork.c). */
+static int want_spawn(int threads, uintptr_t site)
+{
+	if (fs_cfg.fork_mode == FS_FORK_SPAWN)
+		return threads > 1 || fs_spawn_cur != NULL;
+	if (fs_cfg.fork_mode == FS_FORK_AUTO)
+		return fs_auto_redirect(site, threads);
+	return 0;
+}
+
+/* A fork with forksafe's checks and its atfork registry: prepare
+ * handlers before, parent or child handlers after (none for _Fork, as
+ * in glibc).  child_sets_up: the child is expected to exec (rule 4);
+ * only such a fork may be redirected to a spawn, and then no handler
+ * runs (no fork happens, DESIGN §5). */
+static pid_t fork_checked(pid_t (*real)(void), const char *via, int handlers,
+			  int child_sets_up, uintptr_t site)
+{
+	unsigned n = 0, ran = 0;
+	int threads, saved, redirect = 0, done;
+	pid_t pid;
+
+	fs_ensure_init();
+	fs_bind_all();
+	if (!real) {
+		errno = ENOSYS;
+		return -1;
+	}
+	if (handlers)
+		n = fs_atfork_snapshot();
+	threads = count_threads();
+	if (FS_UNLIKELY(fs_cfg.fork_mode >= FS_FORK_SPAWN) && child_sets_up)
+		redirect = want_spawn(threads, site);
+	if (threads > 1)
+		fork_policy(via, threads, n, site, redirect);
+	if (redirect) {
+		pid = fs_spawnfork(site, &done);
+		if (done)
+			return pid;
+	}
+	/* A watched child (auto mode) that forks is doing work of its own. */
+	if (FS_UNLIKELY(fs_auto_watching))
+		fs_auto_child_unsafe(via);
+	if (n)
+		ran = fs_atfork_prepare();
+	pid = real();
+	if (pid == 0) {
+		fs_forked_child = 1;
+		/* Other threads' redirected children stay with the parent. */
+		if (FS_UNLIKELY(__atomic_load_n(&fs_spawns_active, __ATOMIC_RELAXED))) {
+			fs_spawns_active = 0;
+			fs_fast_update();
+		}
+		if (FS_UNLIKELY(fs_cfg.fork_mode >= FS_FORK_SPAWN) || FS_UNLIKELY(fs_spawn_cur != NULL))
+			fs_spawnfork_real_child(site);
+		if (n)
+			fs_atfork_child(ran);
+		if (child_sets_up)
+			fs_enter_child_mode();
+		if (threads > 1)
+			fs_mt_child_start(site);
+	} else if (n) {
+		saved = errno;
+		fs_atfork_parent(ran);
+		errno = saved;
+	}
+	return pid;
+}
+
+pid_t fs_fork_core(uintptr_t site)
+{
+	return fork_checked(REAL(fork), "fork", 1, 1, site);
+}
+
+FS_EXPORT pid_t fork(void)
+{
+	return fork_checked(REAL(fork), "fork", 1, 1, FS_SITE());
+}
+
+FS_EXPORT pid_t __fork(void)
+{
+	return fork_checked(REAL(fork), "fork", 1, 1, FS_SITE());
+}
+
+/* _Fork runs no atfork handlers and resets no locks: the checks apply
+ * all the more. */
+FS_EXPORT pid_t _Fork(void)
+{
+	return fork_checked(REAL(_Fork), "_Fork", 0, 1, FS_SITE());
+}
+
+/* daemon forks inside libc, where a fork wrapper cannot see it: it is
+ * made here the way glibc makes it (misc/daemon.c).  Its child goes on
+ * as the program, so it is not a child that sets up an exec. */
+FS_EXPORT int daemon(int nochdir, int noclose)
+{
+	struct stat st;
+	int fd;
+
+	switch (fork_checked(REAL(fork), "daemon", 1, 0, FS_SITE())) {
+	case -1: return -1;
+	case 0: break;
+	default: _exit(0);
+	}
+	if (setsid() == -1)
+		return -1;
+	if (!nochdir && chdir("/") != 0) {
+		/* glibc ignores this failure too */
+	}
+	if (noclose)
+		return 0;
+	fd = REAL(open)(_PATH_DEVNULL, O_RDWR, 0);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) != 0 || !S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) {
+		REAL(close)(fd);
+		return -1;
+	}
+	REAL(dup2)(fd, 0);
+	REAL(dup2)(fd, 1);
+	REAL(dup2)(fd, 2);
+	if (fd > 2)
+		REAL(close)(fd);
+	return 0;
+}
+
+FS_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+			     void *(*start)(void *), void *arg)
+{
+	int (*real)(void *, const void *, void *(*)(void *), void *);
+
+	fs_ensure_init();
+	fs_bind_all();
+	real = REAL(pthread_create);
+	if (!real)
+		return ENOSYS;
+	if (FS_UNLIKELY(fs_auto_watching))
+		fs_auto_child_unsafe("pthread_create");
+	if (FS_UNLIKELY(fs_child_mode)) {
+		fs_child_mode = 0;
+		fs_forcing = fs_forcing_allowed();
+		fs_fast_update();
+	}
+	return real(thread, attr, start, arg);
+}

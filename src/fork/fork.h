@@ -1,0 +1,120 @@
+/* forksafe: fork, its atfork registry, and children (src/fork).
+ *
+ * fork.c decides what a fork does (FORKSAFE_FORK); atfork.c keeps the
+ * pthread_atfork handlers; childlock.c watches the children of
+ * multi-threaded forks; spawnfork.c, spawnchild.c and autofork.c run
+ * forks as vfork-style spawns (FORKSAFE_FORK=spawn and auto). */
+#ifndef FS_FORK_FORK_H
+#define FS_FORK_FORK_H
+
+#include <sys/types.h>
+#include "core/core.h"
+
+struct fs_event;
+
+/* ---- fork (fork.c) ---- */
+/* Called in the child of every fork forksafe sees: stop forcing until
+ * the child execs or starts a thread (DESIGN §2 rule 4). */
+void fs_enter_child_mode(void) FS_HIDDEN;
+/* fork with forksafe's checks, for the wrappers that fork inside libc
+ * (forkpty); site: the caller reported. */
+pid_t fs_fork_core(uintptr_t site) FS_HIDDEN;
+
+/* ---- the atfork registry (atfork.c) ---- */
+/* Entries that exist now; a fork runs exactly these. */
+unsigned fs_atfork_snapshot(void) FS_HIDDEN;
+unsigned fs_atfork_prepare(void) FS_HIDDEN;
+void fs_atfork_parent(unsigned n) FS_HIDDEN;
+void fs_atfork_child(unsigned n) FS_HIDDEN;
+/* Adds the "atfork" list to a report: the first n registered handlers,
+ * by object. */
+void fs_ev_atfork(struct fs_event *ev, unsigned n) FS_HIDDEN;
+
+/* ---- children of multi-threaded forks (childlock.c) ---- */
+/* Nonzero in the child of a multi-threaded fork when locks are checked. */
+extern volatile int fs_lockcheck FS_HIDDEN;
+void fs_mt_child_start(uintptr_t site) FS_HIDDEN;
+/* Before exec: removes the stall timer, so nothing of it survives. */
+void fs_child_disarm(void) FS_HIDDEN;
+
+/* ---- forks run as spawns (spawnfork.c, spawnchild.c) ---- */
+struct fs_spawn_chunk;
+
+/* What a redirected child changed that its parent must not see: filled
+ * in by the child, read and undone by the parent once it resumes.  It
+ * lives in the parent's save area, outside the stack that is restored. */
+struct fs_spawn_child {
+	uintptr_t site;		/* return address of the fork */
+	char **env;		/* the child's own environment, or NULL */
+	size_t env_n, env_cap;
+	struct fs_spawn_chunk *chunks;	/* the child's memory, freed by the parent */
+};
+
+/* A piece of memory a redirected child maps for itself. */
+struct fs_spawn_chunk {
+	struct fs_spawn_chunk *next;
+	size_t size, used;
+};
+
+/* Set in a redirected child (the suspended parent thread's TLS, which the
+ * child shares), NULL everywhere else. */
+extern __thread struct fs_spawn_child *fs_spawn_cur
+	__attribute__((tls_model("initial-exec"))) FS_HIDDEN;
+/* Runs the child of a fork as a vfork-style spawn, in the parent's
+ * memory.  *done = 0: it could not be done here (said once in
+ * diagnostic mode); make a real fork.  Otherwise returns as fork does:
+ * the child's pid in the parent (the child has exec'd or exited by
+ * then), 0 in the child, -1 and errno when no child could be made.
+ * No atfork handler runs. */
+pid_t fs_spawnfork(uintptr_t site, int *done) FS_HIDDEN;
+
+/* In the child of every real fork (not a redirected one): a redirected
+ * child's fork ends its sharing; auto mode starts watching the child. */
+void fs_spawnfork_real_child(uintptr_t site) FS_HIDDEN;
+
+/* The environment an exec in this process should pass: in a redirected
+ * child that changed its environment, its own where envp is the
+ * process's environ (execv, execvp and execl pass environ); envp itself
+ * everywhere else (NULL stays NULL: Linux runs the program with an empty
+ * environment then). */
+static inline char *const *fs_spawn_env(char *const envp[])
+{
+	extern char **environ;
+	struct fs_spawn_child *c = fs_spawn_cur;
+	if (__builtin_expect(c != NULL, 0) && c->env && envp == environ)
+		return c->env;
+	return envp;
+}
+
+/* Nonzero in a redirected child that changed its environment: execvp
+ * and execvpe must then search the child's PATH (fs_spawn_execvpe). */
+static inline int fs_spawn_env_changed(void)
+{
+	struct fs_spawn_child *c = fs_spawn_cur;
+	return __builtin_expect(c != NULL, 0) && c->env != NULL;
+}
+
+/* execvpe with the PATH of the child's own environment (glibc's reads
+ * the process's environ, which a redirected child never changes). */
+int fs_spawn_execvpe(const char *file, char *const argv[], char *const envp[]) FS_HIDDEN;
+
+/* ---- auto mode (autofork.c) ---- */
+/* Before every fork in auto mode (whatever the thread count): nonzero
+ * when the fork should be redirected (threads > 1 and the site earned
+ * it).  Reports each decision about a site once (`auto` event). */
+int fs_auto_redirect(uintptr_t site, int threads) FS_HIDDEN;
+/* In a real-fork child, from the exec wrappers, just before the real
+ * exec: the child exec'd (promptly or not). */
+void fs_auto_child_exec(void) FS_HIDDEN;
+/* In a real-fork child: it did something a redirected child could not
+ * (started a thread, forked, exited without exec...): its site is
+ * never redirected.  what names it for the report. */
+void fs_auto_child_unsafe(const char *what) FS_HIDDEN;
+/* From the exit wrapper in a watched child. */
+void fs_auto_child_exiting(void) FS_HIDDEN;
+/* Called by fs_spawnfork_real_child. */
+void fs_auto_child_forked(uintptr_t site) FS_HIDDEN;
+/* Nonzero in a real-fork child that auto mode watches. */
+extern int fs_auto_watching FS_HIDDEN;
+
+#endif
