@@ -48,18 +48,6 @@ void fs_fd_closed_slow(int fd)
 	__atomic_store_n(&t[fd].flags, 0, __ATOMIC_RELEASE);
 }
 
-static const char *const origin_names[FS_O_COUNT] = {
-	[FS_O_NONE] = "unknown",
-#define FS_X(n) [FS_O_##n] = #n,
-	FS_ORIGIN_LIST(FS_X)
-#undef FS_X
-};
-
-const char *fs_origin_name(unsigned origin)
-{
-	return origin < FS_O_COUNT ? origin_names[origin] : "unknown";
-}
-
 /* Sized for the hard fd limit (the soft one may be raised up to it),
  * within [64 Ki, 4 Mi] entries; halved until the mapping succeeds. */
 int fs_fdtable_init(void)

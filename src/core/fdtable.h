@@ -14,28 +14,11 @@ enum fs_fd_flags {
 	FS_FD_CHILD = 8,	/* made by a child between fork and exec (rule 4) */
 };
 
-/* Where an fd came from: the wrapped function, for reports. */
-enum fs_origin {
-	FS_O_NONE = 0,
-#define FS_ORIGIN_LIST(X) \
-	X(open) X(openat) X(creat) X(open_by_handle_at) X(fopen) X(freopen) \
-	X(tmpfile) X(popen) X(mkstemp) X(socket) X(socketpair) X(accept) \
-	X(recvmsg) X(dup) X(dup2) X(dup3) X(fcntl) X(pipe) X(epoll_create) \
-	X(eventfd) X(signalfd) X(timerfd_create) X(inotify_init) X(fanotify_init) \
-	X(memfd_create) X(fsopen) X(fsmount) X(open_tree) X(posix_openpt) \
-	X(openpty) X(syscall)
-#define FS_X(n) FS_O_##n,
-	FS_ORIGIN_LIST(FS_X)
-#undef FS_X
-	FS_O_COUNT
-};
-const char *fs_origin_name(unsigned origin) FS_HIDDEN;
-
 struct fs_fdent {
 	uintptr_t site;		/* return address of the creating call */
 	union {
 		struct {
-			uint16_t origin;	/* enum fs_origin */
+			uint16_t origin;	/* the call that made it: enum fs_call_id */
 			uint8_t flags;		/* enum fs_fd_flags */
 			uint8_t released;	/* spawns in flight that released it (parent only) */
 		};

@@ -21,9 +21,10 @@ static const struct {
 	const char *name;
 	const char *version;
 	void **slot;
+	enum fs_call_kind kind;
 } syms[FS_ID_COUNT] = {
-#define FS_X(n, ret, args, ver) [FS_ID_##n] = { #n, ver, &fs_real.n.obj },
-	FS_REAL_LIST(FS_X)
+#define FS_X(n, ret, params, ver, kind, sys) [FS_ID_##n] = { #n, ver, &fs_real.n.obj, FS_KIND_##kind },
+	FS_CALLS(FS_X)
 #undef FS_X
 };
 
@@ -42,7 +43,7 @@ static const char *symbol_name(const char *slot, char *buf, size_t n)
 	return buf;
 }
 
-int fs_bind(enum fs_sym_id id)
+int fs_bind(enum fs_call_id id)
 {
 	char buf[32];
 	void *p;
@@ -64,7 +65,7 @@ int fs_bind(enum fs_sym_id id)
 	return 1;
 }
 
-void *fs_bind_get(enum fs_sym_id id)
+void *fs_bind_get(enum fs_call_id id)
 {
 	fs_bind(id);
 	return __atomic_load_n(syms[id].slot, __ATOMIC_ACQUIRE);
@@ -76,6 +77,12 @@ void fs_bind_all(void)
 	if (all_bound)
 		return;
 	for (int id = 0; id < FS_ID_COUNT; id++)
-		fs_bind((enum fs_sym_id)id);
+		if (syms[id].kind != FS_KIND_SYSONLY)
+			fs_bind((enum fs_call_id)id);
 	all_bound = 1;
+}
+
+const char *fs_call_name(unsigned id)
+{
+	return id < FS_ID_COUNT ? syms[id].name : "unknown";
 }

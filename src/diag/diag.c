@@ -360,7 +360,7 @@ static int deliberate(int fd, const struct refs *r)
 		return 1;
 	if (f & (FS_FD_EXPLICIT | FS_FD_CHILD))
 		return 1;
-	return (f & FS_FD_KNOWN) && (e->origin == FS_O_dup2 || e->origin == FS_O_dup3);
+	return (f & FS_FD_KNOWN) && (e->origin == FS_ID_dup2 || e->origin == FS_ID_dup3);
 }
 
 static void report_leak(int fd, const char *via, const char *path, uintptr_t site)
@@ -377,7 +377,7 @@ static void report_leak(int fd, const char *via, const char *path, uintptr_t sit
 	fs_ev_int(&ev, "fd", fd);
 	fs_ev_str(&ev, "what", fs_sb_cstr(&b));
 	if (f & FS_FD_KNOWN) {
-		fs_ev_str(&ev, "created_by", fs_origin_name(e->origin));
+		fs_ev_str(&ev, "created_by", fs_call_name(e->origin));
 		fs_ev_caller(&ev, "created_at", __atomic_load_n(&e->site, __ATOMIC_RELAXED));
 	} else {
 		fs_ev_str(&ev, "created_by", "unknown");

@@ -25,7 +25,7 @@ FS_CORE int dup_core(int (*real)(int, int, ...), int oldfd, uintptr_t site)
 	int cmd = add ? F_DUPFD_CLOEXEC : F_DUPFD;
 	int fd = FS_HAVE_RAW ? (int)fs_sys_result(fs_raw_syscall(SYS_fcntl, oldfd, cmd, 0, 0, 0, 0))
 			     : real(oldfd, cmd, 0);
-	fs_fd_created(fd, FS_O_dup, add, site);
+	fs_fd_created(fd, FS_ID_dup, add, site);
 	return fd;
 }
 
@@ -40,7 +40,7 @@ __attribute__((noinline)) static int dup_slow(int oldfd, uintptr_t site)
 	add = fs_forcing;	/* from inside dlsym: see real.c */
 	fd = (int)fs_sys_result(fs_raw_syscall(SYS_fcntl, oldfd, add ? F_DUPFD_CLOEXEC : F_DUPFD,
 					       0, 0, 0, 0));
-	fs_fd_created(fd, FS_O_dup, add, site);
+	fs_fd_created(fd, FS_ID_dup, add, site);
 	return fd;
 }
 
@@ -65,7 +65,7 @@ FS_EXPORT int dup2(int oldfd, int newfd)
 		fs_fd_closed(newfd);
 	r = real(oldfd, newfd);
 	if (r >= 0 && oldfd != newfd)
-		fs_fd_created(r, FS_O_dup2, 0, FS_SITE());
+		fs_fd_created(r, FS_ID_dup2, 0, FS_SITE());
 	return r;
 }
 
@@ -81,7 +81,7 @@ FS_EXPORT int dup3(int oldfd, int newfd, int flags)
 	}
 	r = real(oldfd, newfd, flags);
 	if (r >= 0)
-		fs_fd_created(r, FS_O_dup3, 0, FS_SITE());
+		fs_fd_created(r, FS_ID_dup3, 0, FS_SITE());
 	return r;
 }
 
@@ -106,7 +106,7 @@ FS_CORE int fcntl_core(int (*real)(int, int, ...), long nr, int fd, int cmd, voi
 	switch (cmd) {
 	case F_DUPFD:
 	case F_DUPFD_CLOEXEC:
-		fs_fd_created(r, FS_O_fcntl, add, site);
+		fs_fd_created(r, FS_ID_fcntl, add, site);
 		break;
 	case F_SETFD:
 		fs_fd_set_by_program(fd, ((int)(intptr_t)arg & FD_CLOEXEC) != 0);

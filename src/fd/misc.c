@@ -31,8 +31,8 @@ FS_CORE int pipe_core(int (*real)(int *, int), int fds[2], int flags, uintptr_t 
 	int add = fs_force(flags, O_CLOEXEC);
 	int r = real(fds, flags | add);
 	if (r == 0) {
-		fs_fd_created(fds[0], FS_O_pipe, add, site);
-		fs_fd_created(fds[1], FS_O_pipe, add, site);
+		fs_fd_created(fds[0], FS_ID_pipe, add, site);
+		fs_fd_created(fds[1], FS_ID_pipe, add, site);
 	}
 	return r;
 }
@@ -48,8 +48,8 @@ __attribute__((noinline)) static int pipe_slow(int fds[2], int flags, uintptr_t 
 	add = fs_force(flags, O_CLOEXEC);	/* from inside dlsym: see real.c */
 	r = (int)fs_sys_result(fs_raw_syscall(SYS_pipe2, (long)fds, flags | add, 0, 0, 0, 0));
 	if (r == 0) {
-		fs_fd_created(fds[0], FS_O_pipe, add, site);
-		fs_fd_created(fds[1], FS_O_pipe, add, site);
+		fs_fd_created(fds[0], FS_ID_pipe, add, site);
+		fs_fd_created(fds[1], FS_ID_pipe, add, site);
 	}
 	return r;
 }
@@ -77,7 +77,7 @@ FS_CORE int epoll_core(int flags, uintptr_t site)
 	NOT_BOUND(real);
 	add = fs_force(flags, EPOLL_CLOEXEC);
 	fd = real(flags | add);
-	fs_fd_created(fd, FS_O_epoll_create, add != 0, site);
+	fs_fd_created(fd, FS_ID_epoll_create, add != 0, site);
 	return fd;
 }
 
@@ -106,7 +106,7 @@ FS_EXPORT int eventfd(unsigned int initval, int flags)
 	NOT_BOUND(real);
 	add = fs_force(flags, EFD_CLOEXEC);
 	fd = real(initval, flags | add);
-	fs_fd_created(fd, FS_O_eventfd, add != 0, FS_SITE());
+	fs_fd_created(fd, FS_ID_eventfd, add != 0, FS_SITE());
 	return fd;
 }
 
@@ -123,7 +123,7 @@ FS_EXPORT int signalfd(int fd, const sigset_t *mask, int flags)
 		add = fs_force(flags, SFD_CLOEXEC);
 	r = real(fd, mask, flags | add);
 	if (fd == -1)
-		fs_fd_created(r, FS_O_signalfd, add != 0, FS_SITE());
+		fs_fd_created(r, FS_ID_signalfd, add != 0, FS_SITE());
 	return r;
 }
 
@@ -136,7 +136,7 @@ FS_EXPORT int timerfd_create(int clockid, int flags)
 	NOT_BOUND(real);
 	add = fs_force(flags, TFD_CLOEXEC);
 	fd = real(clockid, flags | add);
-	fs_fd_created(fd, FS_O_timerfd_create, add != 0, FS_SITE());
+	fs_fd_created(fd, FS_ID_timerfd_create, add != 0, FS_SITE());
 	return fd;
 }
 
@@ -149,7 +149,7 @@ FS_CORE int inotify_core(int flags, uintptr_t site)
 	NOT_BOUND(real);
 	add = fs_force(flags, IN_CLOEXEC);
 	fd = real(flags | add);
-	fs_fd_created(fd, FS_O_inotify_init, add != 0, site);
+	fs_fd_created(fd, FS_ID_inotify_init, add != 0, site);
 	return fd;
 }
 
@@ -173,7 +173,7 @@ FS_EXPORT int fanotify_init(unsigned int flags, unsigned int event_f_flags)
 	NOT_BOUND(real);
 	add = fs_force((int)flags, FAN_CLOEXEC);
 	fd = real(flags | (unsigned)add, event_f_flags);
-	fs_fd_created(fd, FS_O_fanotify_init, add != 0, FS_SITE());
+	fs_fd_created(fd, FS_ID_fanotify_init, add != 0, FS_SITE());
 	return fd;
 }
 
@@ -186,7 +186,7 @@ FS_EXPORT int memfd_create(const char *name, unsigned int flags)
 	NOT_BOUND(real);
 	add = fs_force((int)flags, MFD_CLOEXEC);
 	fd = real(name, flags | (unsigned)add);
-	fs_fd_created(fd, FS_O_memfd_create, add != 0, FS_SITE());
+	fs_fd_created(fd, FS_ID_memfd_create, add != 0, FS_SITE());
 	return fd;
 }
 
@@ -200,7 +200,7 @@ FS_EXPORT int fsopen(const char *fsname, unsigned int flags)
 	NOT_BOUND(real);
 	add = fs_force((int)flags, FSOPEN_CLOEXEC);
 	fd = real(fsname, flags | (unsigned)add);
-	fs_fd_created(fd, FS_O_fsopen, add != 0, FS_SITE());
+	fs_fd_created(fd, FS_ID_fsopen, add != 0, FS_SITE());
 	return fd;
 }
 #endif
@@ -215,7 +215,7 @@ FS_EXPORT int fsmount(int fsfd, unsigned int flags, unsigned int attr_flags)
 	NOT_BOUND(real);
 	add = fs_force((int)flags, FSMOUNT_CLOEXEC);
 	fd = real(fsfd, flags | (unsigned)add, attr_flags);
-	fs_fd_created(fd, FS_O_fsmount, add != 0, FS_SITE());
+	fs_fd_created(fd, FS_ID_fsmount, add != 0, FS_SITE());
 	return fd;
 }
 #endif
@@ -230,7 +230,7 @@ FS_EXPORT int open_tree(int dfd, const char *path, unsigned int flags)
 	NOT_BOUND(real);
 	add = fs_force((int)flags, OPEN_TREE_CLOEXEC);
 	fd = real(dfd, path, flags | (unsigned)add);
-	fs_fd_created(fd, FS_O_open_tree, add != 0, FS_SITE());
+	fs_fd_created(fd, FS_ID_open_tree, add != 0, FS_SITE());
 	return fd;
 }
 #endif

@@ -69,7 +69,7 @@ FS_CORE int openat_fast(openat_fn real, int dirfd, const char *path, int flags, 
 	return fd;
 }
 
-__attribute__((noinline)) static int open_slow(enum fs_sym_id id, int dirfd, const char *path,
+__attribute__((noinline)) static int open_slow(enum fs_call_id id, int dirfd, const char *path,
 					       int flags, mode_t mode, unsigned origin,
 					       uintptr_t site)
 {
@@ -108,53 +108,53 @@ FS_EXPORT int open OPEN_PARAMS(const char *path, int flags)
 {
 	mode_t mode = 0;
 	READ_MODE(flags, flags, mode);
-	return OPEN(open, path, flags, mode, FS_O_open);
+	return OPEN(open, path, flags, mode, FS_ID_open);
 }
 
 FS_EXPORT int open64 OPEN_PARAMS(const char *path, int flags)
 {
 	mode_t mode = 0;
 	READ_MODE(flags, flags, mode);
-	return OPEN(open64, path, flags, mode, FS_O_open);
+	return OPEN(open64, path, flags, mode, FS_ID_open);
 }
 
 FS_EXPORT int __open OPEN_PARAMS(const char *path, int flags)
 {
 	mode_t mode = 0;
 	READ_MODE(flags, flags, mode);
-	return OPEN(__open, path, flags, mode, FS_O_open);
+	return OPEN(__open, path, flags, mode, FS_ID_open);
 }
 
 FS_EXPORT int __open64 OPEN_PARAMS(const char *path, int flags)
 {
 	mode_t mode = 0;
 	READ_MODE(flags, flags, mode);
-	return OPEN(__open64, path, flags, mode, FS_O_open);
+	return OPEN(__open64, path, flags, mode, FS_ID_open);
 }
 
 FS_EXPORT int openat OPEN_PARAMS(int dirfd, const char *path, int flags)
 {
 	mode_t mode = 0;
 	READ_MODE(flags, flags, mode);
-	return OPENAT(openat, dirfd, path, flags, mode, FS_O_openat);
+	return OPENAT(openat, dirfd, path, flags, mode, FS_ID_openat);
 }
 
 FS_EXPORT int openat64 OPEN_PARAMS(int dirfd, const char *path, int flags)
 {
 	mode_t mode = 0;
 	READ_MODE(flags, flags, mode);
-	return OPENAT(openat64, dirfd, path, flags, mode, FS_O_openat);
+	return OPENAT(openat64, dirfd, path, flags, mode, FS_ID_openat);
 }
 
 /* creat is open with these flags (POSIX), so the flag can be added. */
 FS_EXPORT int creat(const char *path, mode_t mode)
 {
-	return OPEN(open, path, O_CREAT | O_WRONLY | O_TRUNC, mode, FS_O_creat);
+	return OPEN(open, path, O_CREAT | O_WRONLY | O_TRUNC, mode, FS_ID_creat);
 }
 
 FS_EXPORT int creat64(const char *path, mode_t mode)
 {
-	return OPEN(open64, path, O_CREAT | O_WRONLY | O_TRUNC, mode, FS_O_creat);
+	return OPEN(open64, path, O_CREAT | O_WRONLY | O_TRUNC, mode, FS_ID_creat);
 }
 
 /* _FORTIFY_SOURCE's checked opens.  The real ones keep their check
@@ -176,7 +176,7 @@ FS_CORE int open2_core(int (*real)(const char *, int), const char *path, int fla
 	else
 		fd = (int)fs_sys_result(fs_raw_syscall(SYS_openat, AT_FDCWD, (long)path,
 						       flags | add, 0, 0, 0));
-	fs_fd_created(fd, FS_O_open, add != 0, site);
+	fs_fd_created(fd, FS_ID_open, add != 0, site);
 	return fd;
 }
 
@@ -192,7 +192,7 @@ FS_CORE int openat2_core(int (*real)(int, const char *, int), int dirfd, const c
 	else
 		fd = (int)fs_sys_result(fs_raw_syscall(SYS_openat, dirfd, (long)path,
 						       flags | add, 0, 0, 0));
-	fs_fd_created(fd, FS_O_openat, add != 0, site);
+	fs_fd_created(fd, FS_ID_openat, add != 0, site);
 	return fd;
 }
 
@@ -228,6 +228,6 @@ FS_EXPORT int open_by_handle_at(int mount_fd, struct file_handle *handle, int fl
 	}
 	add = fs_force(flags, O_CLOEXEC);
 	fd = real(mount_fd, handle, flags | add);
-	fs_fd_created(fd, FS_O_open_by_handle_at, add != 0, FS_SITE());
+	fs_fd_created(fd, FS_ID_open_by_handle_at, add != 0, FS_SITE());
 	return fd;
 }

@@ -28,7 +28,7 @@ FS_EXPORT int posix_openpt(int flags)
 	}
 	add = fs_force(flags, O_CLOEXEC);
 	fd = real(flags | add);
-	fs_fd_created(fd, FS_O_posix_openpt, add != 0, FS_SITE());
+	fs_fd_created(fd, FS_ID_posix_openpt, add != 0, FS_SITE());
 	return fd;
 }
 
@@ -45,7 +45,7 @@ FS_EXPORT int getpt(void)
 	}
 	add = fs_force(0, O_CLOEXEC);
 	fd = real(O_RDWR | add);
-	fs_fd_created(fd, FS_O_posix_openpt, add != 0, FS_SITE());
+	fs_fd_created(fd, FS_ID_posix_openpt, add != 0, FS_SITE());
 	return fd;
 }
 
@@ -90,8 +90,8 @@ static int openpty_core(int *amaster, int *aslave, char *name, const struct term
 	}
 	*amaster = master;
 	*aslave = slave;
-	fs_fd_created(master, FS_O_openpty, add != 0, site);
-	fs_fd_created(slave, FS_O_openpty, add != 0, site);
+	fs_fd_created(master, FS_ID_openpty, add != 0, site);
+	fs_fd_created(slave, FS_ID_openpty, add != 0, site);
 	return 0;
 fail:
 	saved = errno;

@@ -12,7 +12,7 @@ FS_CORE int socket_core(int (*real)(int, int, int), int domain, int type, int pr
 {
 	int add = fs_force(type, SOCK_CLOEXEC);
 	int fd = real(domain, type | add, protocol);
-	fs_fd_created(fd, FS_O_socket, add, site);
+	fs_fd_created(fd, FS_ID_socket, add, site);
 	return fd;
 }
 
@@ -49,8 +49,8 @@ FS_EXPORT int socketpair(int domain, int type, int protocol, int sv[2])
 	add = fs_force(type, SOCK_CLOEXEC);
 	r = real(domain, type | add, protocol, sv);
 	if (r == 0) {
-		fs_fd_created(sv[0], FS_O_socketpair, add != 0, FS_SITE());
-		fs_fd_created(sv[1], FS_O_socketpair, add != 0, FS_SITE());
+		fs_fd_created(sv[0], FS_ID_socketpair, add != 0, FS_SITE());
+		fs_fd_created(sv[1], FS_ID_socketpair, add != 0, FS_SITE());
 	}
 	return r;
 }
@@ -62,7 +62,7 @@ FS_CORE int accept_core(int (*real)(int, struct sockaddr *, socklen_t *, int), i
 {
 	int add = fs_force(flags, SOCK_CLOEXEC);
 	int fd = real(sockfd, addr, len, flags | add);
-	fs_fd_created(fd, FS_O_accept, add, site);
+	fs_fd_created(fd, FS_ID_accept, add, site);
 	return fd;
 }
 
@@ -107,7 +107,7 @@ static void record_rights(struct msghdr *msg, int forced, uintptr_t site)
 		for (size_t i = 0; i < n; i++) {
 			int fd;
 			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-			fs_fd_created(fd, FS_O_recvmsg, forced, site);
+			fs_fd_created(fd, FS_ID_recvmsg, forced, site);
 		}
 	}
 }

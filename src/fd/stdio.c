@@ -83,12 +83,12 @@ static FILE *fopen_core(FILE *(*real)(const char *, const char *), const char *p
 
 FS_EXPORT FILE *fopen(const char *path, const char *mode)
 {
-	return fopen_core(REAL(fopen), path, mode, FS_O_fopen, FS_SITE());
+	return fopen_core(REAL(fopen), path, mode, FS_ID_fopen, FS_SITE());
 }
 
 FS_EXPORT FILE *fopen64(const char *path, const char *mode)
 {
-	return fopen_core(REAL(fopen64), path, mode, FS_O_fopen, FS_SITE());
+	return fopen_core(REAL(fopen64), path, mode, FS_ID_fopen, FS_SITE());
 }
 
 /* freopen keeps the stream's fd number (glibc dup3s onto it), so a
@@ -113,7 +113,7 @@ static FILE *freopen_core(FILE *(*real)(const char *, const char *, FILE *), con
 	if (f) {
 		if (late)
 			cloexec_after(stream_fd(f));
-		fs_fd_created(stream_fd(f), FS_O_freopen, forced || late, site);
+		fs_fd_created(stream_fd(f), FS_ID_freopen, forced || late, site);
 	}
 	return f;
 }
@@ -153,7 +153,7 @@ static FILE *tmpfile_core(uintptr_t site)
 	if (!fs_forcing) {
 		f = REAL(tmpfile)();
 		if (f)
-			fs_fd_created(stream_fd(f), FS_O_tmpfile, 0, site);
+			fs_fd_created(stream_fd(f), FS_ID_tmpfile, 0, site);
 		return f;
 	}
 	if ((fd = tmpfile_fd()) < 0)
@@ -164,7 +164,7 @@ static FILE *tmpfile_core(uintptr_t site)
 		errno = saved;
 		return NULL;
 	}
-	fs_fd_created(fd, FS_O_tmpfile, 1, site);
+	fs_fd_created(fd, FS_ID_tmpfile, 1, site);
 	return f;
 }
 
@@ -206,7 +206,7 @@ FS_EXPORT FILE *popen(const char *command, const char *mode)
 	int saved = errno;
 	fs_restore_refs(argv, environ, NULL, 0, FS_REL_SPAWN);
 	if (f)
-		fs_fd_created(stream_fd(f), FS_O_popen, forced, FS_SITE());
+		fs_fd_created(stream_fd(f), FS_ID_popen, forced, FS_SITE());
 	errno = saved;
 	return f;
 }

@@ -12,49 +12,64 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/mman.h>
+#ifdef HAVE_SYS_FANOTIFY_H
+#include <sys/fanotify.h>
+#endif
 
-#define PERF_FLAG_FD_CLOEXEC_ (1UL << 3)	/* linux/perf_event.h */
+#ifndef FAN_CLOEXEC
+#define FAN_CLOEXEC 0x00000001		/* linux/fanotify.h */
+#endif
+#ifndef MFD_CLOEXEC
+#define MFD_CLOEXEC 0x0001U		/* linux/memfd.h */
+#endif
+#ifndef FSOPEN_CLOEXEC
+#define FSOPEN_CLOEXEC 0x00000001	/* linux/mount.h */
+#endif
+#ifndef FSMOUNT_CLOEXEC
+#define FSMOUNT_CLOEXEC 0x00000001
+#endif
+#ifndef OPEN_TREE_CLOEXEC
+#define OPEN_TREE_CLOEXEC O_CLOEXEC
+#endif
+#define PERF_FLAG_FD_CLOEXEC (1UL << 3)	/* linux/perf_event.h */
 #define CLOSE_RANGE_CLOEXEC_ (1U << 2)	/* linux/close_range.h */
+/* Newer architectures (aarch64) have only the *at and flagged calls. */
+#ifndef SYS_open
+#define SYS_open (-1)
+#endif
 
 /* openat2's struct open_how starts with the u64 flags (linux/openat2.h). */
 struct fs_open_how_head {
 	uint64_t flags;
 };
 
-/* Which argument carries the close-on-exec flag, and which flag. */
+/* Which argument of a system call carries its close-on-exec flag, and
+ * which flag: from the syscall column of the table of wrapped calls
+ * (core/calls.h).  Several libc names make the same call (open, open64,
+ * __open_2...): the first row found answers. */
 struct cloexec_arg {
-	int index;	/* argument index, -1: none */
+	long nr;	/* -1: none */
+	int index;	/* argument index */
 	long flag;
 };
 
+#define NONE { -1, -1, 0 },
+#define FLAG(nr, arg, flag) { SYS_##nr, arg, (long)(flag) },
+static const struct cloexec_arg cloexec_args[] = {
+#define FS_X(name, ret, params, ver, kind, sys) sys
+	FS_CALLS(FS_X)
+#undef FS_X
+};
+#undef NONE
+#undef FLAG
+
 static struct cloexec_arg cloexec_arg_of(long nr)
 {
-	switch (nr) {
-#ifdef SYS_open
-	case SYS_open: return (struct cloexec_arg){ 1, O_CLOEXEC };
-#endif
-	case SYS_openat: return (struct cloexec_arg){ 2, O_CLOEXEC };
-	case SYS_open_by_handle_at: return (struct cloexec_arg){ 2, O_CLOEXEC };
-	case SYS_socket: return (struct cloexec_arg){ 1, SOCK_CLOEXEC };
-	case SYS_socketpair: return (struct cloexec_arg){ 1, SOCK_CLOEXEC };
-	case SYS_accept4: return (struct cloexec_arg){ 3, SOCK_CLOEXEC };
-	case SYS_pipe2: return (struct cloexec_arg){ 1, O_CLOEXEC };
-	case SYS_epoll_create1: return (struct cloexec_arg){ 0, O_CLOEXEC };
-	case SYS_eventfd2: return (struct cloexec_arg){ 1, O_CLOEXEC };
-	case SYS_signalfd4: return (struct cloexec_arg){ 3, O_CLOEXEC };
-	case SYS_timerfd_create: return (struct cloexec_arg){ 1, O_CLOEXEC };
-	case SYS_inotify_init1: return (struct cloexec_arg){ 0, O_CLOEXEC };
-	case SYS_fanotify_init: return (struct cloexec_arg){ 0, 1 /* FAN_CLOEXEC */ };
-	case SYS_memfd_create: return (struct cloexec_arg){ 1, 1 /* MFD_CLOEXEC */ };
-	case SYS_userfaultfd: return (struct cloexec_arg){ 0, O_CLOEXEC };
-	case SYS_perf_event_open: return (struct cloexec_arg){ 4, PERF_FLAG_FD_CLOEXEC_ };
-	case SYS_recvmsg: return (struct cloexec_arg){ 2, MSG_CMSG_CLOEXEC };
-	case SYS_recvmmsg: return (struct cloexec_arg){ 3, MSG_CMSG_CLOEXEC };
-	case SYS_fsopen: return (struct cloexec_arg){ 1, 1 /* FSOPEN_CLOEXEC */ };
-	case SYS_fsmount: return (struct cloexec_arg){ 1, 1 /* FSMOUNT_CLOEXEC */ };
-	case SYS_open_tree: return (struct cloexec_arg){ 2, O_CLOEXEC };
-	default: return (struct cloexec_arg){ -1, 0 };
-	}
+	for (size_t i = 0; nr >= 0 && i < sizeof cloexec_args / sizeof cloexec_args[0]; i++)
+		if (cloexec_args[i].nr == nr)
+			return cloexec_args[i];
+	return (struct cloexec_arg){ -1, -1, 0 };
 }
 
 /* Calls with no flag argument become their flagged twins. */
@@ -112,11 +127,11 @@ static void record(long nr, const long a[6], long r, int forced, uintptr_t site)
 	case SYS_recvmmsg:
 		return;	/* fds arrive in control messages: see wrap_socket.c */
 	default:
-		fs_fd_created((int)r, FS_O_syscall, forced, site);
+		fs_fd_created((int)r, FS_ID_syscall, forced, site);
 		return;
 	}
-	fs_fd_created(fds[0], FS_O_syscall, forced, site);
-	fs_fd_created(fds[1], FS_O_syscall, forced, site);
+	fs_fd_created(fds[0], FS_ID_syscall, forced, site);
+	fs_fd_created(fds[1], FS_ID_syscall, forced, site);
 }
 
 /* fcntl, ioctl, close, dup2/dup3, close_range: keep the table true. */
@@ -142,7 +157,7 @@ static long table_call(long nr, long a[6], uintptr_t site)
 			a[1] = cmd = F_DUPFD_CLOEXEC;
 		r = call_real(nr, a);
 		if (r >= 0 && (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC))
-			fs_fd_created((int)r, FS_O_syscall, forced, site);
+			fs_fd_created((int)r, FS_ID_syscall, forced, site);
 		else if (r >= 0 && cmd == F_SETFD)
 			fs_fd_set_by_program((int)a[0], (a[2] & FD_CLOEXEC) != 0);
 		return r;
@@ -160,7 +175,7 @@ static long table_call(long nr, long a[6], uintptr_t site)
 			fs_fd_closed((int)a[1]);
 		r = call_real(nr, a);
 		if (r >= 0 && (int)a[0] != (int)a[1])
-			fs_fd_created((int)r, FS_O_syscall, 0, site);
+			fs_fd_created((int)r, FS_ID_syscall, 0, site);
 		return r;
 	}
 	return call_real(nr, a);
@@ -203,7 +218,7 @@ static long openat2_call(long a[6], uintptr_t site)
 	}
 	r = call_real(SYS_openat2, a);
 	if (r >= 0)
-		fs_fd_created((int)r, FS_O_syscall, forced, site);
+		fs_fd_created((int)r, FS_ID_syscall, forced, site);
 	return r;
 }
 

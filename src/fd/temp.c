@@ -18,7 +18,7 @@ FS_CORE int mkostemps_core(int (*real)(char *, int, int), char *tmpl, int suffix
 	}
 	add = fs_force(flags, O_CLOEXEC);
 	fd = real(tmpl, suffixlen, flags | add);
-	fs_fd_created(fd, FS_O_mkstemp, add != 0, site);
+	fs_fd_created(fd, FS_ID_mkstemp, add != 0, site);
 	return fd;
 }
 
@@ -33,7 +33,7 @@ FS_CORE int mkostemp_core(int (*real)(char *, int), char *tmpl, int flags, uintp
 	}
 	add = fs_force(flags, O_CLOEXEC);
 	fd = real(tmpl, flags | add);
-	fs_fd_created(fd, FS_O_mkstemp, add != 0, site);
+	fs_fd_created(fd, FS_ID_mkstemp, add != 0, site);
 	return fd;
 }
 
