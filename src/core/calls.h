@@ -8,7 +8,8 @@
  * tests must reach.  Adding a wrapped call is one line here and its
  * wrapper body (FS_EXPORT, in the folder of its concern).
  *
- * X(name, return type, parameter types, symbol version, kind, system call)
+ * X(name, return type, parameter types, symbol version, kind, system call,
+ *   fallback)
  *
  *   version  the version of libc's symbol to bind, NULL for the default.
  *            posix_spawn and posix_spawnp have two in glibc; the _compat
@@ -31,174 +32,192 @@
  *            fd/syscall.c expands it, with the headers that define the
  *            numbers and flags (a number this architecture lacks is -1
  *            there).
+ *   fallback what a call does when libc's function cannot be reached
+ *            (core/real.h: a wrapper called from inside dlsym, or a name
+ *            this libc lacks): OWN, forksafe's own fs_fallback_NAME,
+ *            written beside the wrapper (the raw system call, a lock
+ *            taken by spinning, the environment read directly); else it
+ *            fails as libc reports "not implemented": NOSYS_INT (-1,
+ *            errno ENOSYS), NOSYS_PTR (NULL, errno ENOSYS), NOSYS_ERR
+ *            (returns ENOSYS, as pthread functions do), NOSYS_SIG
+ *            (SIG_ERR, errno ENOSYS), NOSYS_VOID (does nothing).
  */
 #ifndef FS_CORE_CALLS_H
 #define FS_CORE_CALLS_H
 
 #define FS_CALLS(X) \
 	/* the open family (fd/open.c) */ \
-	X(open, int, (const char *, int, ...), NULL, NEW, FLAG(open, 1, O_CLOEXEC)) \
-	X(open64, int, (const char *, int, ...), NULL, NEW, FLAG(open, 1, O_CLOEXEC)) \
-	X(__open, int, (const char *, int, ...), NULL, NEW, FLAG(open, 1, O_CLOEXEC)) \
-	X(__open64, int, (const char *, int, ...), NULL, NEW, FLAG(open, 1, O_CLOEXEC)) \
-	X(openat, int, (int, const char *, int, ...), NULL, NEW, FLAG(openat, 2, O_CLOEXEC)) \
-	X(openat64, int, (int, const char *, int, ...), NULL, NEW, FLAG(openat, 2, O_CLOEXEC)) \
-	X(creat, int, (const char *, mode_t), NULL, NEW, NONE) \
-	X(creat64, int, (const char *, mode_t), NULL, NEW, NONE) \
-	X(__open_2, int, (const char *, int), NULL, NEW, FLAG(open, 1, O_CLOEXEC)) \
-	X(__open64_2, int, (const char *, int), NULL, NEW, FLAG(open, 1, O_CLOEXEC)) \
-	X(__openat_2, int, (int, const char *, int), NULL, NEW, FLAG(openat, 2, O_CLOEXEC)) \
-	X(__openat64_2, int, (int, const char *, int), NULL, NEW, FLAG(openat, 2, O_CLOEXEC)) \
+	X(open, int, (const char *, int, ...), NULL, NEW, FLAG(open, 1, O_CLOEXEC), OWN) \
+	X(open64, int, (const char *, int, ...), NULL, NEW, FLAG(open, 1, O_CLOEXEC), OWN) \
+	X(__open, int, (const char *, int, ...), NULL, NEW, FLAG(open, 1, O_CLOEXEC), OWN) \
+	X(__open64, int, (const char *, int, ...), NULL, NEW, FLAG(open, 1, O_CLOEXEC), OWN) \
+	X(openat, int, (int, const char *, int, ...), NULL, NEW, FLAG(openat, 2, O_CLOEXEC), OWN) \
+	X(openat64, int, (int, const char *, int, ...), NULL, NEW, \
+	  FLAG(openat, 2, O_CLOEXEC), OWN) \
+	X(creat, int, (const char *, mode_t), NULL, NEW, NONE, NOSYS_INT) \
+	X(creat64, int, (const char *, mode_t), NULL, NEW, NONE, NOSYS_INT) \
+	X(__open_2, int, (const char *, int), NULL, NEW, FLAG(open, 1, O_CLOEXEC), OWN) \
+	X(__open64_2, int, (const char *, int), NULL, NEW, FLAG(open, 1, O_CLOEXEC), OWN) \
+	X(__openat_2, int, (int, const char *, int), NULL, NEW, FLAG(openat, 2, O_CLOEXEC), OWN) \
+	X(__openat64_2, int, (int, const char *, int), NULL, NEW, FLAG(openat, 2, O_CLOEXEC), OWN) \
 	X(open_by_handle_at, int, (int, struct file_handle *, int), NULL, NEW, \
-	  FLAG(open_by_handle_at, 2, O_CLOEXEC)) \
+	  FLAG(open_by_handle_at, 2, O_CLOEXEC), OWN) \
 	/* stdio and temporary files (fd/stdio.c, fd/temp.c) */ \
-	X(fopen, FILE *, (const char *, const char *), NULL, NEW, NONE) \
-	X(fopen64, FILE *, (const char *, const char *), NULL, NEW, NONE) \
-	X(freopen, FILE *, (const char *, const char *, FILE *), NULL, NEW, NONE) \
-	X(freopen64, FILE *, (const char *, const char *, FILE *), NULL, NEW, NONE) \
-	X(fdopen, FILE *, (int, const char *), NULL, LIBC, NONE) \
-	X(tmpfile, FILE *, (void), NULL, NEW, NONE) \
-	X(tmpfile64, FILE *, (void), NULL, NEW, NONE) \
-	X(popen, FILE *, (const char *, const char *), NULL, NEW, NONE) \
-	X(fclose, int, (FILE *), NULL, FD, NONE) \
-	X(pclose, int, (FILE *), NULL, FD, NONE) \
-	X(closedir, int, (void *), NULL, FD, NONE) \
-	X(mkstemp, int, (char *), NULL, NEW, NONE) \
-	X(mkstemp64, int, (char *), NULL, NEW, NONE) \
-	X(mkostemp, int, (char *, int), NULL, NEW, NONE) \
-	X(mkostemp64, int, (char *, int), NULL, NEW, NONE) \
-	X(mkstemps, int, (char *, int), NULL, NEW, NONE) \
-	X(mkstemps64, int, (char *, int), NULL, NEW, NONE) \
-	X(mkostemps, int, (char *, int, int), NULL, NEW, NONE) \
-	X(mkostemps64, int, (char *, int, int), NULL, NEW, NONE) \
+	X(fopen, FILE *, (const char *, const char *), NULL, NEW, NONE, NOSYS_PTR) \
+	X(fopen64, FILE *, (const char *, const char *), NULL, NEW, NONE, NOSYS_PTR) \
+	X(freopen, FILE *, (const char *, const char *, FILE *), NULL, NEW, NONE, NOSYS_PTR) \
+	X(freopen64, FILE *, (const char *, const char *, FILE *), NULL, NEW, NONE, NOSYS_PTR) \
+	X(fdopen, FILE *, (int, const char *), NULL, LIBC, NONE, NOSYS_PTR) \
+	X(tmpfile, FILE *, (void), NULL, NEW, NONE, NOSYS_PTR) \
+	X(tmpfile64, FILE *, (void), NULL, NEW, NONE, NOSYS_PTR) \
+	X(popen, FILE *, (const char *, const char *), NULL, NEW, NONE, NOSYS_PTR) \
+	X(fclose, int, (FILE *), NULL, FD, NONE, NOSYS_INT) \
+	X(pclose, int, (FILE *), NULL, FD, NONE, NOSYS_INT) \
+	X(closedir, int, (void *), NULL, FD, NONE, NOSYS_INT) \
+	X(mkstemp, int, (char *), NULL, NEW, NONE, NOSYS_INT) \
+	X(mkstemp64, int, (char *), NULL, NEW, NONE, NOSYS_INT) \
+	X(mkostemp, int, (char *, int), NULL, NEW, NONE, NOSYS_INT) \
+	X(mkostemp64, int, (char *, int), NULL, NEW, NONE, NOSYS_INT) \
+	X(mkstemps, int, (char *, int), NULL, NEW, NONE, NOSYS_INT) \
+	X(mkstemps64, int, (char *, int), NULL, NEW, NONE, NOSYS_INT) \
+	X(mkostemps, int, (char *, int, int), NULL, NEW, NONE, NOSYS_INT) \
+	X(mkostemps64, int, (char *, int, int), NULL, NEW, NONE, NOSYS_INT) \
 	/* sockets (fd/socket.c) */ \
-	X(socket, int, (int, int, int), NULL, NEW, FLAG(socket, 1, SOCK_CLOEXEC)) \
-	X(socketpair, int, (int, int, int, int *), NULL, NEW, FLAG(socketpair, 1, SOCK_CLOEXEC)) \
-	X(accept, int, (int, struct sockaddr *, socklen_t *), NULL, NEW, NONE) \
+	X(socket, int, (int, int, int), NULL, NEW, FLAG(socket, 1, SOCK_CLOEXEC), OWN) \
+	X(socketpair, int, (int, int, int, int *), NULL, NEW, \
+	  FLAG(socketpair, 1, SOCK_CLOEXEC), NOSYS_INT) \
+	X(accept, int, (int, struct sockaddr *, socklen_t *), NULL, NEW, NONE, NOSYS_INT) \
 	X(accept4, int, (int, struct sockaddr *, socklen_t *, int), NULL, NEW, \
-	  FLAG(accept4, 3, SOCK_CLOEXEC)) \
+	  FLAG(accept4, 3, SOCK_CLOEXEC), NOSYS_INT) \
 	X(recvmsg, ssize_t, (int, struct msghdr *, int), NULL, NEW, \
-	  FLAG(recvmsg, 2, MSG_CMSG_CLOEXEC)) \
+	  FLAG(recvmsg, 2, MSG_CMSG_CLOEXEC), NOSYS_INT) \
 	X(recvmmsg, int, (int, struct mmsghdr *, unsigned int, int, struct timespec *), NULL, \
-	  NEW, FLAG(recvmmsg, 3, MSG_CMSG_CLOEXEC)) \
+	  NEW, FLAG(recvmmsg, 3, MSG_CMSG_CLOEXEC), NOSYS_INT) \
 	/* copies, closes and fd flags (fd/dup.c) */ \
-	X(dup, int, (int), NULL, NEW, NONE) \
-	X(dup2, int, (int, int), NULL, FD, NONE) \
-	X(dup3, int, (int, int, int), NULL, FD, NONE) \
-	X(fcntl, int, (int, int, ...), NULL, NEW, NONE) \
-	X(fcntl64, int, (int, int, ...), NULL, NEW, NONE) \
-	X(__fcntl, int, (int, int, ...), NULL, NEW, NONE) \
-	X(ioctl, int, (int, unsigned long, ...), NULL, FD, NONE) \
-	X(close, int, (int), NULL, FD, NONE) \
-	X(close_range, int, (unsigned int, unsigned int, int), NULL, FD, NONE) \
-	X(closefrom, void, (int), NULL, FD, NONE) \
+	X(dup, int, (int), NULL, NEW, NONE, NOSYS_INT) \
+	X(dup2, int, (int, int), NULL, FD, NONE, OWN) \
+	X(dup3, int, (int, int, int), NULL, FD, NONE, OWN) \
+	X(fcntl, int, (int, int, ...), NULL, NEW, NONE, OWN) \
+	X(fcntl64, int, (int, int, ...), NULL, NEW, NONE, OWN) \
+	X(__fcntl, int, (int, int, ...), NULL, NEW, NONE, OWN) \
+	X(ioctl, int, (int, unsigned long, ...), NULL, FD, NONE, OWN) \
+	X(close, int, (int), NULL, FD, NONE, OWN) \
+	X(close_range, int, (unsigned int, unsigned int, int), NULL, FD, NONE, OWN) \
+	X(closefrom, void, (int), NULL, FD, NONE, OWN) \
 	/* pipes and the Linux fd-returning calls (fd/misc.c) */ \
-	X(pipe, int, (int *), NULL, NEW, NONE) \
-	X(pipe2, int, (int *, int), NULL, NEW, FLAG(pipe2, 1, O_CLOEXEC)) \
-	X(epoll_create, int, (int), NULL, NEW, NONE) \
-	X(epoll_create1, int, (int), NULL, NEW, FLAG(epoll_create1, 0, O_CLOEXEC)) \
-	X(eventfd, int, (unsigned int, int), NULL, NEW, FLAG(eventfd2, 1, O_CLOEXEC)) \
-	X(signalfd, int, (int, const sigset_t *, int), NULL, NEW, FLAG(signalfd4, 3, O_CLOEXEC)) \
-	X(timerfd_create, int, (int, int), NULL, NEW, FLAG(timerfd_create, 1, O_CLOEXEC)) \
-	X(inotify_init, int, (void), NULL, NEW, NONE) \
-	X(inotify_init1, int, (int), NULL, NEW, FLAG(inotify_init1, 0, O_CLOEXEC)) \
+	X(pipe, int, (int *), NULL, NEW, NONE, NOSYS_INT) \
+	X(pipe2, int, (int *, int), NULL, NEW, FLAG(pipe2, 1, O_CLOEXEC), OWN) \
+	X(epoll_create, int, (int), NULL, NEW, NONE, NOSYS_INT) \
+	X(epoll_create1, int, (int), NULL, NEW, FLAG(epoll_create1, 0, O_CLOEXEC), NOSYS_INT) \
+	X(eventfd, int, (unsigned int, int), NULL, NEW, FLAG(eventfd2, 1, O_CLOEXEC), NOSYS_INT) \
+	X(signalfd, int, (int, const sigset_t *, int), NULL, NEW, \
+	  FLAG(signalfd4, 3, O_CLOEXEC), NOSYS_INT) \
+	X(timerfd_create, int, (int, int), NULL, NEW, \
+	  FLAG(timerfd_create, 1, O_CLOEXEC), NOSYS_INT) \
+	X(inotify_init, int, (void), NULL, NEW, NONE, NOSYS_INT) \
+	X(inotify_init1, int, (int), NULL, NEW, FLAG(inotify_init1, 0, O_CLOEXEC), NOSYS_INT) \
 	X(fanotify_init, int, (unsigned int, unsigned int), NULL, NEW, \
-	  FLAG(fanotify_init, 0, FAN_CLOEXEC)) \
+	  FLAG(fanotify_init, 0, FAN_CLOEXEC), NOSYS_INT) \
 	X(memfd_create, int, (const char *, unsigned int), NULL, NEW, \
-	  FLAG(memfd_create, 1, MFD_CLOEXEC)) \
-	X(fsopen, int, (const char *, unsigned int), NULL, NEW, FLAG(fsopen, 1, FSOPEN_CLOEXEC)) \
+	  FLAG(memfd_create, 1, MFD_CLOEXEC), NOSYS_INT) \
+	X(fsopen, int, (const char *, unsigned int), NULL, NEW, \
+	  FLAG(fsopen, 1, FSOPEN_CLOEXEC), NOSYS_INT) \
 	X(fsmount, int, (int, unsigned int, unsigned int), NULL, NEW, \
-	  FLAG(fsmount, 1, FSMOUNT_CLOEXEC)) \
+	  FLAG(fsmount, 1, FSMOUNT_CLOEXEC), NOSYS_INT) \
 	X(open_tree, int, (int, const char *, unsigned int), NULL, NEW, \
-	  FLAG(open_tree, 2, OPEN_TREE_CLOEXEC)) \
-	X(userfaultfd, int, (int), NULL, SYSONLY, FLAG(userfaultfd, 0, O_CLOEXEC)) \
+	  FLAG(open_tree, 2, OPEN_TREE_CLOEXEC), NOSYS_INT) \
+	X(userfaultfd, int, (int), NULL, SYSONLY, FLAG(userfaultfd, 0, O_CLOEXEC), NOSYS_INT) \
 	X(perf_event_open, int, (void *, pid_t, int, int, unsigned long), NULL, SYSONLY, \
-	  FLAG(perf_event_open, 4, PERF_FLAG_FD_CLOEXEC)) \
+	  FLAG(perf_event_open, 4, PERF_FLAG_FD_CLOEXEC), NOSYS_INT) \
 	/* pseudo-terminals (fd/pty.c) */ \
-	X(posix_openpt, int, (int), NULL, NEW, NONE) \
-	X(getpt, int, (void), NULL, NEW, NONE) \
+	X(posix_openpt, int, (int), NULL, NEW, NONE, NOSYS_INT) \
+	X(getpt, int, (void), NULL, NEW, NONE, NOSYS_INT) \
 	X(openpty, int, (int *, int *, char *, const struct termios *, const struct winsize *), \
-	  NULL, NEW, NONE) \
+	  NULL, NEW, NONE, NOSYS_INT) \
 	X(forkpty, pid_t, (int *, char *, const struct termios *, const struct winsize *), \
-	  NULL, NEW, NONE) \
-	X(grantpt, int, (int), NULL, LIBC, NONE) \
-	X(unlockpt, int, (int), NULL, LIBC, NONE) \
-	X(login_tty, int, (int), NULL, LIBC, NONE) \
+	  NULL, NEW, NONE, NOSYS_INT) \
+	X(grantpt, int, (int), NULL, LIBC, NONE, NOSYS_INT) \
+	X(unlockpt, int, (int), NULL, LIBC, NONE, NOSYS_INT) \
+	X(login_tty, int, (int), NULL, LIBC, NONE, NOSYS_INT) \
 	/* any system call (fd/syscall.c) */ \
-	X(syscall, long, (long, ...), NULL, NEW, NONE) \
+	X(syscall, long, (long, ...), NULL, NEW, NONE, OWN) \
 	/* exec (fd/exec.c) */ \
-	X(execve, int, (const char *, char *const[], char *const[]), NULL, EXEC, NONE) \
-	X(execv, int, (const char *, char *const[]), NULL, EXEC, NONE) \
-	X(execvp, int, (const char *, char *const[]), NULL, EXEC, NONE) \
-	X(execvpe, int, (const char *, char *const[], char *const[]), NULL, EXEC, NONE) \
-	X(execl, int, (const char *, const char *, ...), NULL, EXEC, NONE) \
-	X(execlp, int, (const char *, const char *, ...), NULL, EXEC, NONE) \
-	X(execle, int, (const char *, const char *, ...), NULL, EXEC, NONE) \
-	X(fexecve, int, (int, char *const[], char *const[]), NULL, EXEC, NONE) \
-	X(execveat, int, (int, const char *, char *const[], char *const[], int), NULL, EXEC, NONE) \
+	X(execve, int, (const char *, char *const[], char *const[]), NULL, EXEC, NONE, NOSYS_INT) \
+	X(execv, int, (const char *, char *const[]), NULL, EXEC, NONE, NOSYS_INT) \
+	X(execvp, int, (const char *, char *const[]), NULL, EXEC, NONE, NOSYS_INT) \
+	X(execvpe, int, (const char *, char *const[], char *const[]), NULL, EXEC, NONE, NOSYS_INT) \
+	X(execl, int, (const char *, const char *, ...), NULL, EXEC, NONE, NOSYS_INT) \
+	X(execlp, int, (const char *, const char *, ...), NULL, EXEC, NONE, NOSYS_INT) \
+	X(execle, int, (const char *, const char *, ...), NULL, EXEC, NONE, NOSYS_INT) \
+	X(fexecve, int, (int, char *const[], char *const[]), NULL, EXEC, NONE, NOSYS_INT) \
+	X(execveat, int, (int, const char *, char *const[], char *const[], int), NULL, EXEC, \
+	  NONE, NOSYS_INT) \
 	/* spawns (fd/spawn.c) */ \
 	X(posix_spawn, int, (pid_t *, const char *, const posix_spawn_file_actions_t *, \
 			     const posix_spawnattr_t *, char *const[], char *const[]), \
-	  "GLIBC_2.15", SPAWN, NONE) \
+	  "GLIBC_2.15", SPAWN, NONE, NOSYS_ERR) \
 	X(posix_spawnp, int, (pid_t *, const char *, const posix_spawn_file_actions_t *, \
 			      const posix_spawnattr_t *, char *const[], char *const[]), \
-	  "GLIBC_2.15", SPAWN, NONE) \
+	  "GLIBC_2.15", SPAWN, NONE, NOSYS_ERR) \
 	X(posix_spawn_compat, int, (pid_t *, const char *, const posix_spawn_file_actions_t *, \
 				    const posix_spawnattr_t *, char *const[], char *const[]), \
-	  "GLIBC_2.2.5", SPAWN, NONE) \
+	  "GLIBC_2.2.5", SPAWN, NONE, NOSYS_ERR) \
 	X(posix_spawnp_compat, int, (pid_t *, const char *, const posix_spawn_file_actions_t *, \
 				     const posix_spawnattr_t *, char *const[], char *const[]), \
-	  "GLIBC_2.2.5", SPAWN, NONE) \
-	X(system, int, (const char *), NULL, SPAWN, NONE) \
+	  "GLIBC_2.2.5", SPAWN, NONE, NOSYS_ERR) \
+	X(system, int, (const char *), NULL, SPAWN, NONE, NOSYS_INT) \
 	/* fork (fork/fork.c) */ \
-	X(fork, pid_t, (void), NULL, FORK, NONE) \
-	X(__fork, pid_t, (void), NULL, FORK, NONE) \
-	X(_Fork, pid_t, (void), NULL, FORK, NONE) \
-	X(daemon, int, (int, int), NULL, FORK, NONE) \
+	X(fork, pid_t, (void), NULL, FORK, NONE, NOSYS_INT) \
+	X(__fork, pid_t, (void), NULL, FORK, NONE, NOSYS_INT) \
+	X(_Fork, pid_t, (void), NULL, FORK, NONE, NOSYS_INT) \
+	X(daemon, int, (int, int), NULL, FORK, NONE, NOSYS_INT) \
 	/* a thread ends child mode; auto mode watches children (fork/fork.c) */ \
-	X(pthread_create, int, (void *, const void *, void *(*)(void *), void *), NULL, MISC, NONE) \
+	X(pthread_create, int, (void *, const void *, void *(*)(void *), void *), NULL, MISC, \
+	  NONE, NOSYS_ERR) \
 	/* the atfork registry (fork/atfork.c) */ \
 	X(__register_atfork, int, (void (*)(void), void (*)(void), void (*)(void), void *), NULL, \
-	  ATFORK, NONE) \
-	X(pthread_atfork, int, (void (*)(void), void (*)(void), void (*)(void)), NULL, ATFORK, NONE) \
-	X(__cxa_finalize, void, (void *), NULL, ATFORK, NONE) \
+	  ATFORK, NONE, NOSYS_ERR) \
+	X(pthread_atfork, int, (void (*)(void), void (*)(void), void (*)(void)), NULL, ATFORK, \
+	  NONE, NOSYS_ERR) \
+	X(__cxa_finalize, void, (void *), NULL, ATFORK, NONE, NOSYS_VOID) \
 	/* children of threaded forks (fork/childlock.c): the stall timer's \
 	 * signal, and the locks that may never be released */ \
-	X(sigaction, int, (int, const struct sigaction *, struct sigaction *), NULL, MISC, NONE) \
-	X(signal, __sighandler_t, (int, __sighandler_t), NULL, MISC, NONE) \
-	X(pthread_mutex_lock, int, (pthread_mutex_t *), NULL, LOCK, NONE) \
+	X(sigaction, int, (int, const struct sigaction *, struct sigaction *), NULL, MISC, \
+	  NONE, NOSYS_INT) \
+	X(signal, __sighandler_t, (int, __sighandler_t), NULL, MISC, NONE, NOSYS_SIG) \
+	X(pthread_mutex_lock, int, (pthread_mutex_t *), NULL, LOCK, NONE, OWN) \
 	X(pthread_mutex_timedlock, int, (pthread_mutex_t *, const struct timespec *), NULL, LOCK, \
-	  NONE) \
+	  NONE, NOSYS_ERR) \
 	X(pthread_mutex_clocklock, int, (pthread_mutex_t *, clockid_t, const struct timespec *), \
-	  NULL, LOCK, NONE) \
-	X(pthread_rwlock_rdlock, int, (pthread_rwlock_t *), NULL, LOCK, NONE) \
-	X(pthread_rwlock_wrlock, int, (pthread_rwlock_t *), NULL, LOCK, NONE) \
+	  NULL, LOCK, NONE, NOSYS_ERR) \
+	X(pthread_rwlock_rdlock, int, (pthread_rwlock_t *), NULL, LOCK, NONE, OWN) \
+	X(pthread_rwlock_wrlock, int, (pthread_rwlock_t *), NULL, LOCK, NONE, OWN) \
 	X(pthread_rwlock_timedrdlock, int, (pthread_rwlock_t *, const struct timespec *), NULL, \
-	  LOCK, NONE) \
+	  LOCK, NONE, NOSYS_ERR) \
 	X(pthread_rwlock_timedwrlock, int, (pthread_rwlock_t *, const struct timespec *), NULL, \
-	  LOCK, NONE) \
+	  LOCK, NONE, NOSYS_ERR) \
 	X(pthread_rwlock_clockrdlock, int, (pthread_rwlock_t *, clockid_t, \
-					    const struct timespec *), NULL, LOCK, NONE) \
+					    const struct timespec *), NULL, LOCK, NONE, NOSYS_ERR) \
 	X(pthread_rwlock_clockwrlock, int, (pthread_rwlock_t *, clockid_t, \
-					    const struct timespec *), NULL, LOCK, NONE) \
+					    const struct timespec *), NULL, LOCK, NONE, NOSYS_ERR) \
 	/* a redirected child's own exit, environment and credentials \
 	 * (fork/spawnchild.c) */ \
-	X(exit, void, (int), NULL, MISC, NONE) \
-	X(getenv, char *, (const char *), NULL, ENV, NONE) \
-	X(secure_getenv, char *, (const char *), NULL, ENV, NONE) \
-	X(setenv, int, (const char *, const char *, int), NULL, ENV, NONE) \
-	X(unsetenv, int, (const char *), NULL, ENV, NONE) \
-	X(putenv, int, (char *), NULL, ENV, NONE) \
-	X(clearenv, int, (void), NULL, ENV, NONE) \
-	X(setuid, int, (uid_t), NULL, CRED, NONE) \
-	X(setgid, int, (gid_t), NULL, CRED, NONE) \
-	X(seteuid, int, (uid_t), NULL, CRED, NONE) \
-	X(setegid, int, (gid_t), NULL, CRED, NONE) \
-	X(setreuid, int, (uid_t, uid_t), NULL, CRED, NONE) \
-	X(setregid, int, (gid_t, gid_t), NULL, CRED, NONE) \
-	X(setresuid, int, (uid_t, uid_t, uid_t), NULL, CRED, NONE) \
-	X(setresgid, int, (gid_t, gid_t, gid_t), NULL, CRED, NONE) \
-	X(setgroups, int, (size_t, const gid_t *), NULL, CRED, NONE)
+	X(exit, void, (int), NULL, MISC, NONE, OWN) \
+	X(getenv, char *, (const char *), NULL, ENV, NONE, OWN) \
+	X(secure_getenv, char *, (const char *), NULL, ENV, NONE, OWN) \
+	X(setenv, int, (const char *, const char *, int), NULL, ENV, NONE, NOSYS_INT) \
+	X(unsetenv, int, (const char *), NULL, ENV, NONE, NOSYS_INT) \
+	X(putenv, int, (char *), NULL, ENV, NONE, NOSYS_INT) \
+	X(clearenv, int, (void), NULL, ENV, NONE, NOSYS_INT) \
+	X(setuid, int, (uid_t), NULL, CRED, NONE, NOSYS_INT) \
+	X(setgid, int, (gid_t), NULL, CRED, NONE, NOSYS_INT) \
+	X(seteuid, int, (uid_t), NULL, CRED, NONE, NOSYS_INT) \
+	X(setegid, int, (gid_t), NULL, CRED, NONE, NOSYS_INT) \
+	X(setreuid, int, (uid_t, uid_t), NULL, CRED, NONE, NOSYS_INT) \
+	X(setregid, int, (gid_t, gid_t), NULL, CRED, NONE, NOSYS_INT) \
+	X(setresuid, int, (uid_t, uid_t, uid_t), NULL, CRED, NONE, NOSYS_INT) \
+	X(setresgid, int, (gid_t, gid_t, gid_t), NULL, CRED, NONE, NOSYS_INT) \
+	X(setgroups, int, (size_t, const gid_t *), NULL, CRED, NONE, NOSYS_INT)
 
 /* The kinds, for code that walks the table (real.c, tests/core/calls). */
 enum fs_call_kind {
@@ -208,7 +227,7 @@ enum fs_call_kind {
 
 /* One identifier per row: FS_ID_open... */
 enum fs_call_id {
-#define FS_X(name, ret, params, ver, kind, sys) FS_ID_##name,
+#define FS_X(name, ret, params, ver, kind, sys, fallback) FS_ID_##name,
 	FS_CALLS(FS_X)
 #undef FS_X
 	FS_ID_COUNT

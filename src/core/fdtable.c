@@ -85,9 +85,7 @@ int fs_fdtable_init(void)
 static void unforce(int fd)
 {
 	int saved = errno;
-	int (*fcntl_fn)(int, int, ...) = REAL(fcntl);
-	if (fcntl_fn)
-		fcntl_fn(fd, F_SETFD, 0);
+	REAL(fcntl)(fd, F_SETFD, 0);
 	errno = saved;
 }
 

@@ -25,26 +25,25 @@ struct file_handle;
 /* One slot per real function.  The union keeps object and function
  * pointers apart without casts between them. */
 struct fs_real {
-#define FS_X(name, ret, params, ver, kind, sys) union { void *obj; ret (*fn) params; } name;
+#define FS_X(name, ret, params, ver, kind, sys, fallback) \
+	union { void *obj; ret (*fn) params; } name;
 	FS_CALLS(FS_X)
 #undef FS_X
 };
 extern struct fs_real fs_real FS_HIDDEN;
 
-/* Binds one symbol (idempotent, lock-free, may run concurrently).
- * Returns 0 when the symbol cannot be bound now (recursion from inside
- * dlsym, or libc lacks it). */
-int fs_bind(enum fs_call_id id) FS_HIDDEN;
-/* Binds every symbol, so that no later wrapper call needs dlsym: done
- * before the process forks or starts a thread. */
-void fs_bind_all(void) FS_HIDDEN;
-
-/* Returns the slot's pointer once bound (binding it now if need be), or
- * NULL when it cannot be bound (see fs_bind). */
-void *fs_bind_get(enum fs_call_id id) FS_HIDDEN;
-/* The name of a row of the table ("open"): reports say which call
- * created an fd with it. */
-const char *fs_call_name(unsigned id) FS_HIDDEN;
+/* The one way the module calls libc's functions: REAL(name)(args).
+ *
+ * It is never NULL.  The slot is bound on first use (fs_bind); when that
+ * cannot be done now, REAL gives the row's fallback instead (the last
+ * column of core/calls.h: the raw system call, a spinning lock, the
+ * environment read directly, or "not implemented"), and binding is tried
+ * again on the next call.  Binding fails only from inside dlsym (an
+ * allocator that dlsym calls, opening a file or taking a lock: the
+ * wrapper must not enter dlsym again) and for a name this libc lacks.
+ * Binding never allocates, takes no lock and loads no library, so a
+ * wrapper may run anywhere: before the constructor, inside another
+ * library's constructor, inside an allocator's initialisation. */
 #define REAL(name) ({ \
 		void *p_ = __atomic_load_n(&fs_real.name.obj, __ATOMIC_ACQUIRE); \
 		if (FS_UNLIKELY(!p_)) \
@@ -52,5 +51,21 @@ const char *fs_call_name(unsigned id) FS_HIDDEN;
 		union { void *obj; __typeof__(fs_real.name.fn) fn; } u_ = { .obj = p_ }; \
 		u_.fn; \
 	})
+
+/* The slot's function, binding it now if need be; the row's fallback
+ * when it cannot be bound now.  Never NULL. */
+void *fs_bind_get(enum fs_call_id id) FS_HIDDEN;
+/* Binds one symbol (idempotent, lock-free, may run concurrently).
+ * Returns 0 when it cannot be bound now. */
+int fs_bind(enum fs_call_id id) FS_HIDDEN;
+/* Binds every symbol, so that no later wrapper call needs dlsym: done
+ * before the process forks or starts a thread, so a child after fork and
+ * a signal handler in a threaded process never enter dlsym. */
+void fs_bind_all(void) FS_HIDDEN;
+/* The name of a row of the table ("open"): reports say which call
+ * created an fd with it. */
+const char *fs_call_name(unsigned id) FS_HIDDEN;
+/* The name of a fallback function (OWN in the table). */
+#define FS_FALLBACK(name) fs_fallback_##name
 
 #endif

@@ -11,6 +11,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#ifndef SYS_close_range
+#define SYS_close_range 436	/* the same on every architecture */
+#endif
 #ifndef CLOSE_RANGE_CLOEXEC
 #define CLOSE_RANGE_CLOEXEC (1U << 2)
 #endif
@@ -31,17 +34,8 @@ FS_CORE int dup_core(int (*real)(int, int, ...), int oldfd, uintptr_t site)
 
 __attribute__((noinline)) static int dup_slow(int oldfd, uintptr_t site)
 {
-	int (*real)(int, int, ...);
-	int add, fd;
-
 	fs_ensure_init();
-	if ((real = REAL(fcntl)))
-		return dup_core(real, oldfd, site);
-	add = fs_forcing;	/* from inside dlsym: see real.c */
-	fd = (int)fs_sys_result(fs_raw_syscall(SYS_fcntl, oldfd, add ? F_DUPFD_CLOEXEC : F_DUPFD,
-					       0, 0, 0, 0));
-	fs_fd_created(fd, FS_ID_dup, add, site);
-	return fd;
+	return dup_core(REAL(fcntl), oldfd, site);
 }
 
 FS_EXPORT int dup(int oldfd)
@@ -57,10 +51,6 @@ FS_EXPORT int dup2(int oldfd, int newfd)
 	int r;
 
 	fs_ensure_init();
-	if (!real) {
-		errno = ENOSYS;
-		return -1;
-	}
 	if (oldfd != newfd)
 		fs_fd_closed(newfd);
 	r = real(oldfd, newfd);
@@ -75,10 +65,6 @@ FS_EXPORT int dup3(int oldfd, int newfd, int flags)
 	int r;
 
 	fs_ensure_init();
-	if (!real) {
-		errno = ENOSYS;
-		return -1;
-	}
 	r = real(oldfd, newfd, flags);
 	if (r >= 0)
 		fs_fd_created(r, FS_ID_dup3, 0, FS_SITE());
@@ -87,8 +73,7 @@ FS_EXPORT int dup3(int oldfd, int newfd, int flags)
 
 /* One core for fcntl, fcntl64 and __fcntl.  The argument is read as a
  * pointer, as glibc reads it, and passed on unchanged. */
-FS_CORE int fcntl_core(int (*real)(int, int, ...), long nr, int fd, int cmd, void *arg,
-		      uintptr_t site)
+FS_CORE int fcntl_core(int (*real)(int, int, ...), int fd, int cmd, void *arg, uintptr_t site)
 {
 	int add = 0, r;
 
@@ -97,10 +82,7 @@ FS_CORE int fcntl_core(int (*real)(int, int, ...), long nr, int fd, int cmd, voi
 		cmd = F_DUPFD_CLOEXEC;
 		add = 1;
 	}
-	if (real)
-		r = real(fd, cmd, arg);
-	else
-		r = (int)fs_sys_result(fs_raw_syscall(nr, fd, cmd, (long)arg, 0, 0, 0));
+	r = real(fd, cmd, arg);
 	if (r < 0)
 		return r;
 	switch (cmd) {
@@ -131,7 +113,7 @@ FS_EXPORT int fcntl(int fd, int cmd, ...)
 	va_start(ap, cmd);
 	void *arg = va_arg(ap, void *);
 	va_end(ap);
-	return fcntl_core(REAL(fcntl), SYS_fcntl, fd, cmd, arg, FS_SITE());
+	return fcntl_core(REAL(fcntl), fd, cmd, arg, FS_SITE());
 }
 
 FS_EXPORT int fcntl64(int fd, int cmd, ...)
@@ -140,7 +122,7 @@ FS_EXPORT int fcntl64(int fd, int cmd, ...)
 	va_start(ap, cmd);
 	void *arg = va_arg(ap, void *);
 	va_end(ap);
-	return fcntl_core(REAL(fcntl64), SYS_fcntl, fd, cmd, arg, FS_SITE());
+	return fcntl_core(REAL(fcntl64), fd, cmd, arg, FS_SITE());
 }
 
 FS_EXPORT int __fcntl(int fd, int cmd, ...)
@@ -149,7 +131,7 @@ FS_EXPORT int __fcntl(int fd, int cmd, ...)
 	va_start(ap, cmd);
 	void *arg = va_arg(ap, void *);
 	va_end(ap);
-	return fcntl_core(REAL(fcntl), SYS_fcntl, fd, cmd, arg, FS_SITE());
+	return fcntl_core(REAL(fcntl), fd, cmd, arg, FS_SITE());
 }
 
 FS_EXPORT int ioctl(int fd, unsigned long request, ...)
@@ -162,11 +144,7 @@ FS_EXPORT int ioctl(int fd, unsigned long request, ...)
 	va_start(ap, request);
 	arg = va_arg(ap, void *);
 	va_end(ap);
-	if (real)
-		r = real(fd, request, arg);
-	else
-		r = (int)fs_sys_result(fs_raw_syscall(SYS_ioctl, fd, (long)request, (long)arg,
-						      0, 0, 0));
+	r = real(fd, request, arg);
 	if (FS_UNLIKELY(request == FIOCLEX || request == FIONCLEX) && r == 0)
 		fs_fd_set_by_program(fd, request == FIOCLEX);
 	return r;
@@ -176,12 +154,8 @@ FS_EXPORT int ioctl(int fd, unsigned long request, ...)
  * thread may get it, and its new entry must not be wiped. */
 __attribute__((noinline)) static int close_slow(int fd)
 {
-	int (*real)(int) = REAL(close);
-
 	fs_fd_closed(fd);
-	if (real)
-		return real(fd);
-	return (int)fs_sys_result(fs_raw_syscall(SYS_close, fd, 0, 0, 0, 0, 0));
+	return REAL(close)(fd);
 }
 
 /* The common case inline and frameless: bound, an fd of the fast range;
@@ -204,10 +178,6 @@ FS_EXPORT int close_range(unsigned int first, unsigned int last, int flags)
 	int (*real)(unsigned int, unsigned int, int) = REAL(close_range);
 	int r;
 
-	if (!real) {
-		errno = ENOSYS;
-		return -1;
-	}
 	if (!(flags & CLOSE_RANGE_CLOEXEC))
 		fs_fd_closed_range(first, last);
 	r = real(first, last, flags);
@@ -222,6 +192,68 @@ FS_EXPORT void closefrom(int lowfd)
 
 	if (lowfd >= 0)
 		fs_fd_closed_range((unsigned)lowfd, ~0u);
-	if (real)
-		real(lowfd);
+	real(lowfd);
+}
+
+/* ---- the fallbacks (core/real.h): the system calls themselves ---- */
+
+static int fcntl_sys(int fd, int cmd, va_list ap)
+{
+	void *arg = va_arg(ap, void *);
+	return (int)fs_sys_result(fs_raw_syscall(SYS_fcntl, fd, cmd, (long)arg, 0, 0, 0));
+}
+
+#define FCNTL_FALLBACK(name) \
+	int FS_FALLBACK(name)(int fd, int cmd, ...) \
+	{ \
+		va_list ap; \
+		va_start(ap, cmd); \
+		int r = fcntl_sys(fd, cmd, ap); \
+		va_end(ap); \
+		return r; \
+	}
+FCNTL_FALLBACK(fcntl)
+FCNTL_FALLBACK(fcntl64)
+FCNTL_FALLBACK(__fcntl)
+
+int FS_FALLBACK(ioctl)(int fd, unsigned long request, ...)
+{
+	va_list ap;
+	va_start(ap, request);
+	void *arg = va_arg(ap, void *);
+	va_end(ap);
+	return (int)fs_sys_result(fs_raw_syscall(SYS_ioctl, fd, (long)request, (long)arg, 0, 0, 0));
+}
+
+int FS_FALLBACK(close)(int fd)
+{
+	return (int)fs_sys_result(fs_raw_syscall(SYS_close, fd, 0, 0, 0, 0, 0));
+}
+
+int FS_FALLBACK(dup2)(int oldfd, int newfd)
+{
+	/* dup2 of an fd onto itself checks it and changes nothing. */
+	if (oldfd == newfd)
+		return (int)fs_sys_result(fs_raw_syscall(SYS_fcntl, oldfd, F_GETFD, 0, 0, 0, 0)) < 0
+			       ? -1 : newfd;
+	return (int)fs_sys_result(fs_raw_syscall(SYS_dup3, oldfd, newfd, 0, 0, 0, 0));
+}
+
+int FS_FALLBACK(dup3)(int oldfd, int newfd, int flags)
+{
+	return (int)fs_sys_result(fs_raw_syscall(SYS_dup3, oldfd, newfd, flags, 0, 0, 0));
+}
+
+int FS_FALLBACK(close_range)(unsigned int first, unsigned int last, int flags)
+{
+	return (int)fs_sys_result(fs_raw_syscall(SYS_close_range, first, last, flags, 0, 0, 0));
+}
+
+/* closefrom's, without the /proc scan glibc falls back to on kernels
+ * before close_range (5.9). */
+void FS_FALLBACK(closefrom)(int lowfd)
+{
+	int saved = errno;
+	fs_raw_syscall(SYS_close_range, lowfd, ~0u, 0, 0, 0, 0);
+	errno = saved;
 }

@@ -42,9 +42,7 @@ static int already_seen(struct release_ctx *c, int fd)
 
 static void set_cloexec(int fd, int on)
 {
-	int (*fcntl_fn)(int, int, ...) = REAL(fcntl);
-	if (fcntl_fn)
-		fcntl_fn(fd, F_SETFD, on ? FD_CLOEXEC : 0);
+	REAL(fcntl)(fd, F_SETFD, on ? FD_CLOEXEC : 0);
 }
 
 /* For a spawn in a parent, several threads may release the same fd at
@@ -127,12 +125,9 @@ void fs_restore_refs(char *const argv[], char *const envp[], const int *extra, i
 		r_; \
 	})
 
-#define NOT_BOUND(real) do { if (!(real)) { errno = ENOSYS; return -1; } } while (0)
-
 static int exec_ve(const char *path, char *const argv[], char *const envp[], uintptr_t site)
 {
 	int (*real)(const char *, char *const[], char *const[]) = REAL(execve);
-	NOT_BOUND(real);
 	envp = fs_spawn_env(envp);
 	return AROUND_EXEC("execve", path, argv, envp, NULL, 0, site, real(path, argv, envp));
 }
@@ -140,7 +135,6 @@ static int exec_ve(const char *path, char *const argv[], char *const envp[], uin
 static int exec_v(const char *path, char *const argv[], uintptr_t site)
 {
 	int (*real)(const char *, char *const[]) = REAL(execv);
-	NOT_BOUND(real);
 	if (FS_UNLIKELY(fs_spawn_env_changed()))
 		return exec_ve(path, argv, environ, site);
 	return AROUND_EXEC("execv", path, argv, environ, NULL, 0, site, real(path, argv));
@@ -149,7 +143,6 @@ static int exec_v(const char *path, char *const argv[], uintptr_t site)
 static int exec_vp(const char *file, char *const argv[], uintptr_t site)
 {
 	int (*real)(const char *, char *const[]) = REAL(execvp);
-	NOT_BOUND(real);
 	if (FS_UNLIKELY(fs_spawn_env_changed())) {
 		char *const *env = fs_spawn_env(environ);
 		return AROUND_EXEC("execvp", file, argv, env, NULL, 0, site,
@@ -176,7 +169,6 @@ FS_EXPORT int execvp(const char *file, char *const argv[])
 FS_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 {
 	int (*real)(const char *, char *const[], char *const[]) = REAL(execvpe);
-	NOT_BOUND(real);
 	if (FS_UNLIKELY(fs_spawn_env_changed())) {
 		envp = fs_spawn_env(envp);
 		return AROUND_EXEC("execvpe", file, argv, envp, NULL, 0, FS_SITE(),
@@ -191,7 +183,6 @@ FS_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
 FS_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
 {
 	int (*real)(int, char *const[], char *const[]) = REAL(fexecve);
-	NOT_BOUND(real);
 	envp = fs_spawn_env(envp);
 	return AROUND_EXEC("fexecve", NULL, argv, envp, &fd, 1, FS_SITE(),
 			   real(fd, argv, envp));
@@ -201,7 +192,6 @@ FS_EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *co
 		       int flags)
 {
 	int (*real)(int, const char *, char *const[], char *const[], int) = REAL(execveat);
-	NOT_BOUND(real);
 	envp = fs_spawn_env(envp);
 	return AROUND_EXEC("execveat", path, argv, envp, &dirfd, 1, FS_SITE(),
 			   real(dirfd, path, argv, envp, flags));

@@ -23,9 +23,6 @@
 #define FAN_CLOEXEC 0x00000001
 #endif
 
-/* The common shape: call, record, keep errno and the result. */
-#define NOT_BOUND(real) do { if (!(real)) { errno = ENOSYS; return -1; } } while (0)
-
 FS_CORE int pipe_core(int (*real)(int *, int), int fds[2], int flags, uintptr_t site)
 {
 	int add = fs_force(flags, O_CLOEXEC);
@@ -39,19 +36,14 @@ FS_CORE int pipe_core(int (*real)(int *, int), int fds[2], int flags, uintptr_t 
 
 __attribute__((noinline)) static int pipe_slow(int fds[2], int flags, uintptr_t site)
 {
-	int (*real)(int *, int);
-	int add, r;
-
 	fs_ensure_init();
-	if ((real = REAL(pipe2)))
-		return pipe_core(real, fds, flags, site);
-	add = fs_force(flags, O_CLOEXEC);	/* from inside dlsym: see real.c */
-	r = (int)fs_sys_result(fs_raw_syscall(SYS_pipe2, (long)fds, flags | add, 0, 0, 0, 0));
-	if (r == 0) {
-		fs_fd_created(fds[0], FS_ID_pipe, add, site);
-		fs_fd_created(fds[1], FS_ID_pipe, add, site);
-	}
-	return r;
+	return pipe_core(REAL(pipe2), fds, flags, site);
+}
+
+/* The fallback (core/real.h): the system call itself. */
+int FS_FALLBACK(pipe2)(int fds[2], int flags)
+{
+	return (int)fs_sys_result(fs_raw_syscall(SYS_pipe2, (long)fds, flags, 0, 0, 0, 0));
 }
 
 FS_EXPORT int pipe(int fds[2])
@@ -74,7 +66,6 @@ FS_CORE int epoll_core(int flags, uintptr_t site)
 	int add, fd;
 
 	fs_ensure_init();
-	NOT_BOUND(real);
 	add = fs_force(flags, EPOLL_CLOEXEC);
 	fd = real(flags | add);
 	fs_fd_created(fd, FS_ID_epoll_create, add != 0, site);
@@ -103,7 +94,6 @@ FS_EXPORT int eventfd(unsigned int initval, int flags)
 	int add, fd;
 
 	fs_ensure_init();
-	NOT_BOUND(real);
 	add = fs_force(flags, EFD_CLOEXEC);
 	fd = real(initval, flags | add);
 	fs_fd_created(fd, FS_ID_eventfd, add != 0, FS_SITE());
@@ -118,7 +108,6 @@ FS_EXPORT int signalfd(int fd, const sigset_t *mask, int flags)
 	int add = 0, r;
 
 	fs_ensure_init();
-	NOT_BOUND(real);
 	if (fd == -1)
 		add = fs_force(flags, SFD_CLOEXEC);
 	r = real(fd, mask, flags | add);
@@ -133,7 +122,6 @@ FS_EXPORT int timerfd_create(int clockid, int flags)
 	int add, fd;
 
 	fs_ensure_init();
-	NOT_BOUND(real);
 	add = fs_force(flags, TFD_CLOEXEC);
 	fd = real(clockid, flags | add);
 	fs_fd_created(fd, FS_ID_timerfd_create, add != 0, FS_SITE());
@@ -146,7 +134,6 @@ FS_CORE int inotify_core(int flags, uintptr_t site)
 	int add, fd;
 
 	fs_ensure_init();
-	NOT_BOUND(real);
 	add = fs_force(flags, IN_CLOEXEC);
 	fd = real(flags | add);
 	fs_fd_created(fd, FS_ID_inotify_init, add != 0, site);
@@ -170,7 +157,6 @@ FS_EXPORT int fanotify_init(unsigned int flags, unsigned int event_f_flags)
 	int add, fd;
 
 	fs_ensure_init();
-	NOT_BOUND(real);
 	add = fs_force((int)flags, FAN_CLOEXEC);
 	fd = real(flags | (unsigned)add, event_f_flags);
 	fs_fd_created(fd, FS_ID_fanotify_init, add != 0, FS_SITE());
@@ -183,7 +169,6 @@ FS_EXPORT int memfd_create(const char *name, unsigned int flags)
 	int add, fd;
 
 	fs_ensure_init();
-	NOT_BOUND(real);
 	add = fs_force((int)flags, MFD_CLOEXEC);
 	fd = real(name, flags | (unsigned)add);
 	fs_fd_created(fd, FS_ID_memfd_create, add != 0, FS_SITE());
@@ -197,7 +182,6 @@ FS_EXPORT int fsopen(const char *fsname, unsigned int flags)
 	int add, fd;
 
 	fs_ensure_init();
-	NOT_BOUND(real);
 	add = fs_force((int)flags, FSOPEN_CLOEXEC);
 	fd = real(fsname, flags | (unsigned)add);
 	fs_fd_created(fd, FS_ID_fsopen, add != 0, FS_SITE());
@@ -212,7 +196,6 @@ FS_EXPORT int fsmount(int fsfd, unsigned int flags, unsigned int attr_flags)
 	int add, fd;
 
 	fs_ensure_init();
-	NOT_BOUND(real);
 	add = fs_force((int)flags, FSMOUNT_CLOEXEC);
 	fd = real(fsfd, flags | (unsigned)add, attr_flags);
 	fs_fd_created(fd, FS_ID_fsmount, add != 0, FS_SITE());
@@ -227,7 +210,6 @@ FS_EXPORT int open_tree(int dfd, const char *path, unsigned int flags)
 	int add, fd;
 
 	fs_ensure_init();
-	NOT_BOUND(real);
 	add = fs_force((int)flags, OPEN_TREE_CLOEXEC);
 	fd = real(dfd, path, flags | (unsigned)add);
 	fs_fd_created(fd, FS_ID_open_tree, add != 0, FS_SITE());

@@ -41,11 +41,66 @@ typedef int (*openat_fn)(int, const char *, int, ...);
 	} while (0)
 #endif
 
-/* Called from inside dlsym, before open can be bound (see real.c). */
-__attribute__((noinline, cold)) static int open_raw(int dirfd, const char *path, int flags,
-						    mode_t mode)
+/* The fallbacks (core/real.h): the system call itself. */
+static int open_sys(int dirfd, const char *path, int flags, mode_t mode)
 {
 	return (int)fs_sys_result(fs_raw_syscall(SYS_openat, dirfd, (long)path, flags, mode, 0, 0));
+}
+
+/* Their types are libc's, variadic (core/calls.h). */
+#define VA_MODE(flags, mode) do { \
+		if ((flags) & (O_CREAT | __O_TMPFILE)) { \
+			va_list ap_; \
+			va_start(ap_, flags); \
+			mode = (mode_t)va_arg(ap_, int); \
+			va_end(ap_); \
+		} \
+	} while (0)
+#define OPEN_FALLBACK(name) \
+	int FS_FALLBACK(name)(const char *path, int flags, ...) \
+	{ \
+		mode_t mode = 0; \
+		VA_MODE(flags, mode); \
+		return open_sys(AT_FDCWD, path, flags, mode); \
+	}
+#define OPENAT_FALLBACK(name) \
+	int FS_FALLBACK(name)(int dirfd, const char *path, int flags, ...) \
+	{ \
+		mode_t mode = 0; \
+		VA_MODE(flags, mode); \
+		return open_sys(dirfd, path, flags, mode); \
+	}
+OPEN_FALLBACK(open)
+OPEN_FALLBACK(open64)
+OPEN_FALLBACK(__open)
+OPEN_FALLBACK(__open64)
+OPENAT_FALLBACK(openat)
+OPENAT_FALLBACK(openat64)
+
+int FS_FALLBACK(__open_2)(const char *path, int flags)
+{
+	return open_sys(AT_FDCWD, path, flags, 0);
+}
+
+int FS_FALLBACK(__open64_2)(const char *path, int flags)
+{
+	return open_sys(AT_FDCWD, path, flags, 0);
+}
+
+int FS_FALLBACK(__openat_2)(int dirfd, const char *path, int flags)
+{
+	return open_sys(dirfd, path, flags, 0);
+}
+
+int FS_FALLBACK(__openat64_2)(int dirfd, const char *path, int flags)
+{
+	return open_sys(dirfd, path, flags, 0);
+}
+
+int FS_FALLBACK(open_by_handle_at)(int mount_fd, struct file_handle *handle, int flags)
+{
+	return (int)fs_sys_result(fs_raw_syscall(SYS_open_by_handle_at, mount_fd, (long)handle,
+						 flags, 0, 0, 0));
 }
 
 /* The common case: init done, the real function bound.  Everything else
@@ -77,12 +132,6 @@ __attribute__((noinline)) static int open_slow(enum fs_call_id id, int dirfd, co
 
 	fs_ensure_init();
 	real.obj = fs_bind_get(id);
-	if (!real.obj) {
-		int add = fs_force(flags, O_CLOEXEC);
-		int fd = open_raw(dirfd, path, flags | add, mode);
-		fs_fd_created(fd, origin, add, site);
-		return fd;
-	}
 	if (id == FS_ID_openat || id == FS_ID_openat64)
 		return openat_fast(real.openat, dirfd, path, flags, mode, origin, site);
 	return open_fast(real.open, path, flags, mode, origin, site);
@@ -171,11 +220,7 @@ FS_CORE int open2_core(int (*real)(const char *, int), const char *path, int fla
 
 	fs_ensure_init();
 	add = fs_force(flags, O_CLOEXEC);
-	if (real)
-		fd = real(path, flags | add);
-	else
-		fd = (int)fs_sys_result(fs_raw_syscall(SYS_openat, AT_FDCWD, (long)path,
-						       flags | add, 0, 0, 0));
+	fd = real(path, flags | add);
 	fs_fd_created(fd, FS_ID_open, add != 0, site);
 	return fd;
 }
@@ -187,11 +232,7 @@ FS_CORE int openat2_core(int (*real)(int, const char *, int), int dirfd, const c
 
 	fs_ensure_init();
 	add = fs_force(flags, O_CLOEXEC);
-	if (real)
-		fd = real(dirfd, path, flags | add);
-	else
-		fd = (int)fs_sys_result(fs_raw_syscall(SYS_openat, dirfd, (long)path,
-						       flags | add, 0, 0, 0));
+	fd = real(dirfd, path, flags | add);
 	fs_fd_created(fd, FS_ID_openat, add != 0, site);
 	return fd;
 }
@@ -222,10 +263,6 @@ FS_EXPORT int open_by_handle_at(int mount_fd, struct file_handle *handle, int fl
 	int add, fd;
 
 	fs_ensure_init();
-	if (!real) {
-		errno = ENOSYS;
-		return -1;
-	}
 	add = fs_force(flags, O_CLOEXEC);
 	fd = real(mount_fd, handle, flags | add);
 	fs_fd_created(fd, FS_ID_open_by_handle_at, add != 0, FS_SITE());

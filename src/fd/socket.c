@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 FS_CORE int socket_core(int (*real)(int, int, int), int domain, int type, int protocol,
 			uintptr_t site)
@@ -19,14 +20,8 @@ FS_CORE int socket_core(int (*real)(int, int, int), int domain, int type, int pr
 __attribute__((noinline)) static int socket_slow(int domain, int type, int protocol,
 						 uintptr_t site)
 {
-	int (*real)(int, int, int);
-
 	fs_ensure_init();
-	if (!(real = REAL(socket))) {
-		errno = ENOSYS;
-		return -1;
-	}
-	return socket_core(real, domain, type, protocol, site);
+	return socket_core(REAL(socket), domain, type, protocol, site);
 }
 
 FS_EXPORT int socket(int domain, int type, int protocol)
@@ -42,10 +37,6 @@ FS_EXPORT int socketpair(int domain, int type, int protocol, int sv[2])
 	int add, r;
 
 	fs_ensure_init();
-	if (!real) {
-		errno = ENOSYS;
-		return -1;
-	}
 	add = fs_force(type, SOCK_CLOEXEC);
 	r = real(domain, type | add, protocol, sv);
 	if (r == 0) {
@@ -69,14 +60,8 @@ FS_CORE int accept_core(int (*real)(int, struct sockaddr *, socklen_t *, int), i
 __attribute__((noinline)) static int accept_slow(int sockfd, struct sockaddr *addr,
 						 socklen_t *len, int flags, uintptr_t site)
 {
-	int (*real)(int, struct sockaddr *, socklen_t *, int);
-
 	fs_ensure_init();
-	if (!(real = REAL(accept4))) {
-		errno = ENOSYS;
-		return -1;
-	}
-	return accept_core(real, sockfd, addr, len, flags, site);
+	return accept_core(REAL(accept4), sockfd, addr, len, flags, site);
 }
 
 FS_EXPORT int accept(int sockfd, struct sockaddr *addr, socklen_t *len)
@@ -129,10 +114,6 @@ FS_EXPORT ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags)
 	ssize_t r;
 
 	fs_ensure_init();
-	if (!real) {
-		errno = ENOSYS;
-		return -1;
-	}
 	add = fs_force(flags, MSG_CMSG_CLOEXEC);
 	r = real(sockfd, msg, flags | add);
 	if (r >= 0) {
@@ -150,10 +131,6 @@ FS_EXPORT int recvmmsg(int sockfd, struct mmsghdr *vec, unsigned int vlen, int f
 	int add, r;
 
 	fs_ensure_init();
-	if (!real) {
-		errno = ENOSYS;
-		return -1;
-	}
 	add = fs_force(flags, MSG_CMSG_CLOEXEC);
 	r = real(sockfd, vec, vlen, flags | add, timeout);
 	for (int i = 0; i < r; i++)
@@ -161,4 +138,10 @@ FS_EXPORT int recvmmsg(int sockfd, struct mmsghdr *vec, unsigned int vlen, int f
 	if (r > 0 && add)
 		fs_hide_cmsg_cloexec(NULL, vec, r);
 	return r;
+}
+
+/* The fallback (core/real.h): the system call itself. */
+int FS_FALLBACK(socket)(int domain, int type, int protocol)
+{
+	return (int)fs_sys_result(fs_raw_syscall(SYS_socket, domain, type, protocol, 0, 0, 0));
 }

@@ -27,8 +27,6 @@ static int spawn_core(spawn_fn real, const char *via, pid_t *pid, const char *pa
 
 	fs_ensure_init();
 	fs_bind_all();
-	if (!real)
-		return ENOSYS;
 	fs_release_refs(argv, envp ? envp : environ, NULL, 0, FS_REL_SPAWN);
 	/* What the child inherits before its file actions run. */
 	if (FS_UNLIKELY(fs_cfg.diag))
@@ -80,10 +78,6 @@ FS_EXPORT int system(const char *command)
 
 	fs_ensure_init();
 	fs_bind_all();
-	if (!real) {
-		errno = ENOSYS;
-		return -1;
-	}
 	if (!command)
 		return real(command);
 	fs_release_refs(argv, environ, NULL, 0, FS_REL_SPAWN);

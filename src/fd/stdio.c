@@ -68,10 +68,6 @@ static FILE *fopen_core(FILE *(*real)(const char *, const char *), const char *p
 	FILE *f;
 
 	fs_ensure_init();
-	if (!real) {
-		errno = ENOSYS;
-		return NULL;
-	}
 	f = real(path, fopen_mode(mode, buf, sizeof buf, &forced, &late));
 	if (f) {
 		if (late)
@@ -102,10 +98,6 @@ static FILE *freopen_core(FILE *(*real)(const char *, const char *, FILE *), con
 	FILE *f;
 
 	fs_ensure_init();
-	if (!real) {
-		errno = ENOSYS;
-		return NULL;
-	}
 	oldfd = stream_fd(stream);
 	if (oldfd < 0 || oldfd > 2)
 		m = fopen_mode(mode, buf, sizeof buf, &forced, &late);
@@ -192,10 +184,6 @@ FS_EXPORT FILE *popen(const char *command, const char *mode)
 	FILE *f;
 
 	fs_ensure_init();
-	if (!real) {
-		errno = ENOSYS;
-		return NULL;
-	}
 	if (fs_forcing && mode && (m = fs_popen_mode_add_e(mode, buf, sizeof buf)) == NULL)
 		m = mode;
 	forced = (m != mode);
@@ -220,7 +208,7 @@ FS_EXPORT int fclose(FILE *stream)
 	int fd = stream_fd(stream);
 
 	fs_fd_closed(fd);
-	return real ? real(stream) : EOF;
+	return real(stream);
 }
 
 FS_EXPORT int pclose(FILE *stream)
@@ -229,7 +217,7 @@ FS_EXPORT int pclose(FILE *stream)
 	int fd = stream_fd(stream);
 
 	fs_fd_closed(fd);
-	return real ? real(stream) : -1;
+	return real(stream);
 }
 
 FS_EXPORT int closedir(DIR *dir)
@@ -238,9 +226,5 @@ FS_EXPORT int closedir(DIR *dir)
 	int fd = dirfd(dir);
 
 	fs_fd_closed(fd);
-	if (!real) {
-		errno = ENOSYS;
-		return -1;
-	}
 	return real(dir);
 }

@@ -12,10 +12,6 @@ FS_CORE int mkostemps_core(int (*real)(char *, int, int), char *tmpl, int suffix
 	int add, fd;
 
 	fs_ensure_init();
-	if (!real) {
-		errno = ENOSYS;
-		return -1;
-	}
 	add = fs_force(flags, O_CLOEXEC);
 	fd = real(tmpl, suffixlen, flags | add);
 	fs_fd_created(fd, FS_ID_mkstemp, add != 0, site);
@@ -27,10 +23,6 @@ FS_CORE int mkostemp_core(int (*real)(char *, int), char *tmpl, int flags, uintp
 	int add, fd;
 
 	fs_ensure_init();
-	if (!real) {
-		errno = ENOSYS;
-		return -1;
-	}
 	add = fs_force(flags, O_CLOEXEC);
 	fd = real(tmpl, flags | add);
 	fs_fd_created(fd, FS_ID_mkstemp, add != 0, site);

@@ -222,8 +222,7 @@ FS_EXPORT void __cxa_finalize(void *dso)
 		}
 		unlock();
 	}
-	if (real)
-		real(dso);
+	real(dso);
 }
 
 /* How many entries there are (for the mt-fork report and to decide

@@ -110,23 +110,12 @@ static void rwlock_check(pthread_rwlock_t *rw, int write, const char *fn, uintpt
 	rw->__data.__shared = shared;
 }
 
-/* When the real function cannot be bound (a lock taken from inside
- * dlsym by an allocator), spin on the trylock, which forksafe does not
- * wrap. */
-static int spin_mutex(pthread_mutex_t *m)
-{
-	int r;
-	while ((r = pthread_mutex_trylock(m)) == EBUSY)
-		sched_yield();
-	return r;
-}
-
 FS_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
 	int (*real)(pthread_mutex_t *) = REAL(pthread_mutex_lock);
 	if (FS_UNLIKELY(fs_lockcheck))
 		mutex_check(m, "pthread_mutex_lock", FS_SITE());
-	return real ? real(m) : spin_mutex(m);
+	return real(m);
 }
 
 FS_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *t)
@@ -134,7 +123,7 @@ FS_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec 
 	int (*real)(pthread_mutex_t *, const struct timespec *) = REAL(pthread_mutex_timedlock);
 	if (FS_UNLIKELY(fs_lockcheck))
 		mutex_check(m, "pthread_mutex_timedlock", FS_SITE());
-	return real ? real(m, t) : ENOSYS;
+	return real(m, t);
 }
 
 FS_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t c, const struct timespec *t)
@@ -143,25 +132,46 @@ FS_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t c, const str
 		REAL(pthread_mutex_clocklock);
 	if (FS_UNLIKELY(fs_lockcheck))
 		mutex_check(m, "pthread_mutex_clocklock", FS_SITE());
-	return real ? real(m, c, t) : ENOSYS;
+	return real(m, c, t);
 }
 
-#define RWLOCK_WRAPPER(name, write, spin) \
+#define RWLOCK_WRAPPER(name, write) \
 	FS_EXPORT int name(pthread_rwlock_t *rw) \
 	{ \
 		int (*real)(pthread_rwlock_t *) = REAL(name); \
 		if (FS_UNLIKELY(fs_lockcheck)) \
 			rwlock_check(rw, write, #name, FS_SITE()); \
-		if (real) \
-			return real(rw); \
-		int r; \
-		while ((r = spin(rw)) == EBUSY) \
-			sched_yield(); \
-		return r; \
+		return real(rw); \
 	}
 
-RWLOCK_WRAPPER(pthread_rwlock_rdlock, 0, pthread_rwlock_tryrdlock)
-RWLOCK_WRAPPER(pthread_rwlock_wrlock, 1, pthread_rwlock_trywrlock)
+RWLOCK_WRAPPER(pthread_rwlock_rdlock, 0)
+RWLOCK_WRAPPER(pthread_rwlock_wrlock, 1)
+
+/* The fallbacks (core/real.h), for a lock taken from inside dlsym (an
+ * allocator's): spin on the trylock, which forksafe does not wrap. */
+int FS_FALLBACK(pthread_mutex_lock)(pthread_mutex_t *m)
+{
+	int r;
+	while ((r = pthread_mutex_trylock(m)) == EBUSY)
+		sched_yield();
+	return r;
+}
+
+int FS_FALLBACK(pthread_rwlock_rdlock)(pthread_rwlock_t *rw)
+{
+	int r;
+	while ((r = pthread_rwlock_tryrdlock(rw)) == EBUSY)
+		sched_yield();
+	return r;
+}
+
+int FS_FALLBACK(pthread_rwlock_wrlock)(pthread_rwlock_t *rw)
+{
+	int r;
+	while ((r = pthread_rwlock_trywrlock(rw)) == EBUSY)
+		sched_yield();
+	return r;
+}
 
 #define RWLOCK_TIMED_WRAPPER(name, write, params, args) \
 	FS_EXPORT int name params \
@@ -169,7 +179,7 @@ RWLOCK_WRAPPER(pthread_rwlock_wrlock, 1, pthread_rwlock_trywrlock)
 		int (*real) params = REAL(name); \
 		if (FS_UNLIKELY(fs_lockcheck)) \
 			rwlock_check(rw, write, #name, FS_SITE()); \
-		return real ? real args : ENOSYS; \
+		return real args; \
 	}
 
 RWLOCK_TIMED_WRAPPER(pthread_rwlock_timedrdlock, 0,
@@ -273,10 +283,6 @@ FS_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *
 	int (*real)(int, const struct sigaction *, struct sigaction *) = REAL(sigaction);
 	if (FS_UNLIKELY(stall_armed) && sig == SIGRTMAX && act)
 		fs_child_disarm();
-	if (!real) {
-		errno = ENOSYS;
-		return -1;
-	}
 	return real(sig, act, old);
 }
 
@@ -285,9 +291,5 @@ FS_EXPORT __sighandler_t signal(int sig, __sighandler_t handler)
 	__sighandler_t (*real)(int, __sighandler_t) = REAL(signal);
 	if (FS_UNLIKELY(stall_armed) && sig == SIGRTMAX)
 		fs_child_disarm();
-	if (!real) {
-		errno = ENOSYS;
-		return SIG_ERR;
-	}
 	return real(sig, handler);
 }

@@ -115,10 +115,6 @@ static pid_t fork_checked(pid_t (*real)(void), const char *via, int handlers,
 
 	fs_ensure_init();
 	fs_bind_all();
-	if (!real) {
-		errno = ENOSYS;
-		return -1;
-	}
 	if (handlers)
 		n = fs_atfork_snapshot();
 	threads = count_threads();
@@ -225,8 +221,6 @@ FS_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 	fs_ensure_init();
 	fs_bind_all();
 	real = REAL(pthread_create);
-	if (!real)
-		return ENOSYS;
 	if (FS_UNLIKELY(fs_auto_watching))
 		fs_auto_child_unsafe("pthread_create");
 	if (FS_UNLIKELY(fs_child_mode)) {

@@ -39,17 +39,19 @@ extern char **environ;
 
 FS_EXPORT void exit(int status)
 {
-	void (*real)(int);
-
 	if (IN_CHILD()) {
 		for (;;)
 			fs_raw_syscall(SYS_exit_group, status, 0, 0, 0, 0, 0);
 	}
 	if (FS_UNLIKELY(fs_auto_watching))
 		fs_auto_child_exiting();
-	real = REAL(exit);
-	if (real)
-		real(status);
+	REAL(exit)(status);
+	_exit(status);	/* not reached: for the compiler */
+}
+
+/* The fallback (core/real.h): the process ends without exit handlers. */
+void FS_FALLBACK(exit)(int status)
+{
 	_exit(status);
 }
 
@@ -177,9 +179,11 @@ static int child_setenv(struct fs_spawn_child *c, const char *name, const char *
 	return child_put(c, entry, len, 1);
 }
 
-/* glibc's getenv is bound at the first fork (fs_bind_all), not before:
- * until then, and from inside dlsym, the same search is done here. */
-static char *environ_lookup(const char *name)
+/* The fallback of getenv (core/real.h), and what getenv does until the
+ * first fork or thread binds glibc's (fs_bind_all): every program calls
+ * getenv at start-up, and a dlsym there would cost more than the search.
+ * The same search glibc makes. */
+char *FS_FALLBACK(getenv)(const char *name)
 {
 	long i;
 
@@ -196,17 +200,19 @@ FS_EXPORT char *getenv(const char *name)
 
 	if (IN_CHILD())
 		return child_getenv(fs_spawn_cur, name);
-	return p ? u.fn(name) : environ_lookup(name);
+	return p ? u.fn(name) : FS_FALLBACK(getenv)(name);
 }
 
 FS_EXPORT char *secure_getenv(const char *name)
 {
-	char *(*real)(const char *);
-
 	if (IN_CHILD())
 		return getauxval(AT_SECURE) ? NULL : child_getenv(fs_spawn_cur, name);
-	real = REAL(secure_getenv);
-	return real ? real(name) : getauxval(AT_SECURE) ? NULL : environ_lookup(name);
+	return REAL(secure_getenv)(name);
+}
+
+char *FS_FALLBACK(secure_getenv)(const char *name)
+{
+	return getauxval(AT_SECURE) ? NULL : FS_FALLBACK(getenv)(name);
 }
 
 FS_EXPORT int setenv(const char *name, const char *value, int overwrite)
@@ -215,10 +221,7 @@ FS_EXPORT int setenv(const char *name, const char *value, int overwrite)
 
 	if (IN_CHILD())
 		return valid_name(name) ? child_setenv(fs_spawn_cur, name, value, overwrite) : -1;
-	if (!(real = REAL(setenv))) {
-		errno = ENOSYS;
-		return -1;
-	}
+	real = REAL(setenv);
 	return real(name, value, overwrite);
 }
 
@@ -228,10 +231,7 @@ FS_EXPORT int unsetenv(const char *name)
 
 	if (IN_CHILD())
 		return valid_name(name) ? child_unsetenv(fs_spawn_cur, name, strlen(name)) : -1;
-	if (!(real = REAL(unsetenv))) {
-		errno = ENOSYS;
-		return -1;
-	}
+	real = REAL(unsetenv);
 	return real(name);
 }
 
@@ -246,10 +246,7 @@ FS_EXPORT int putenv(char *string)
 			return child_unsetenv(fs_spawn_cur, string, strlen(string));
 		return child_put(fs_spawn_cur, string, (size_t)(eq - string), 1);
 	}
-	if (!(real = REAL(putenv))) {
-		errno = ENOSYS;
-		return -1;
-	}
+	real = REAL(putenv);
 	return real(string);
 }
 
@@ -265,10 +262,7 @@ FS_EXPORT int clearenv(void)
 		c->env[0] = NULL;
 		return 0;
 	}
-	if (!(real = REAL(clearenv))) {
-		errno = ENOSYS;
-		return -1;
-	}
+	real = REAL(clearenv);
 	return real();
 }
 
@@ -280,10 +274,6 @@ static void exec_or_script(const char *path, char *const argv[], char *const env
 	int (*real)(const char *, char *const[], char *const[]) = REAL(execve);
 	size_t argc = 0;
 
-	if (!real) {
-		errno = ENOSYS;
-		return;
-	}
 	real(path, argv, envp);
 	if (errno != ENOEXEC)
 		return;
@@ -351,10 +341,7 @@ int fs_spawn_execvpe(const char *file, char *const argv[], char *const envp[])
 		int (*real) params; \
 		if (IN_CHILD()) \
 			return (int)fs_sys_result(fs_raw_syscall raw_args); \
-		if (!(real = REAL(name))) { \
-			errno = ENOSYS; \
-			return -1; \
-		} \
+		real = REAL(name); \
 		return real args; \
 	}
 
@@ -384,10 +371,7 @@ CRED_WRAPPER(setgroups, (size_t n, const gid_t *list), (n, list),
 			} \
 			return (int)fs_sys_result(fs_raw_syscall(nr, -1, (int)id, -1, 0, 0, 0)); \
 		} \
-		if (!(real = REAL(name))) { \
-			errno = ENOSYS; \
-			return -1; \
-		} \
+		real = REAL(name); \
 		return real(id); \
 	}
 

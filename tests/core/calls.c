@@ -15,7 +15,7 @@
 static const struct {
 	const char *name, *kind, *sys;
 } rows[] = {
-#define FS_X(name, ret, params, ver, kind, sys) { #name, #kind, sys },
+#define FS_X(name, ret, params, ver, kind, sys, fallback) { #name, #kind, sys },
 	FS_CALLS(FS_X)
 #undef FS_X
 };
