@@ -7,26 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "core/attr.h"
+#include "core/settings.h"
 #include "core/parse.h"
 #include "core/real.h"
 #include "core/sys.h"
 
-/* ---- configuration (init.c) ---- */
-struct fs_config {
-	enum fs_cloexec_mode cloexec;
-	struct fs_keep keep;
-	int shell;	/* the program is a shell: never forced (init.c) */
-	int diag;	/* FORKSAFE_DIAG */
-	int secure;	/* AT_SECURE: no file paths from the environment */
-	enum fs_fork_mode fork_mode;
-	enum fs_child_locks child_locks;	/* FORKSAFE_CHILD_LOCKS */
-	unsigned child_timeout;		/* FORKSAFE_CHILD_TIMEOUT, seconds, 0: off */
-	unsigned atfork_timeout;	/* FORKSAFE_ATFORK_TIMEOUT, seconds, 0: off */
-	unsigned auto_after;		/* FORKSAFE_AUTO_AFTER: children before auto redirects */
-	enum fs_log_format log_format;
-	enum fs_log_kind log_kind;
-	char log_path[4096];
-};
+/* ---- configuration (settings.h, read by init.c) ---- */
 extern struct fs_config fs_cfg FS_HIDDEN;
 
 /* ---- start-up (init.c) ---- */

@@ -1,10 +1,15 @@
-/* forksafe: configuration, read once from the environment.
+/* forksafe: start-up.  fs_init reads the settings once (settings.c) and
+ * makes the fd table; the constructor makes sure it has run before main.
  *
- * fs_init may run from any wrapper, before the constructor (another
- * library's constructor opening a file), and in several threads at once:
- * it takes no lock, every thread computes the same values, and the
- * constructor only makes sure it has run before main. */
+ * fs_init may run from any wrapper: before the constructor (another
+ * library's constructor opening a file), inside an allocator's own
+ * initialisation (jemalloc opens files with its lock held), in several
+ * threads at once.  So it allocates nothing, loads no library and takes
+ * no lock; one thread does the work, and a call that arrives while it is
+ * under way, from another thread or from inside it, does not wait: it
+ * goes through to libc unforced, as if forksafe were not there yet. */
 #include "config.h"
+#include "core/settings.h"
 #include "core/core.h"
 #include "core/fdtable.h"
 #include "core/log.h"
@@ -29,38 +34,15 @@ __thread int fs_spawn_child;
 int fs_spawns_active;
 
 /* Invalid settings, kept until the log format is known, then written
- * once each (config_flush), on standard error, in that format. */
+ * once each (fs_config_flush), on standard error, in that format. */
 #define MAX_CONFIG_ERRORS 16
-static struct config_error {
-	const char *var, *accepted, *fallback;
-	char value[72];
-} config_errors[MAX_CONFIG_ERRORS];
+static struct fs_config_error config_errors[MAX_CONFIG_ERRORS];
 static int nconfig_errors;
-
-/* One message per variable per process, even if init races. */
-static void config_error(int *once, const char *var, const char *value, const char *accepted,
-			 const char *fallback)
-{
-	struct fs_sbuf b;
-	int i;
-
-	if (__atomic_exchange_n(once, 1, __ATOMIC_RELAXED))
-		return;
-	i = __atomic_fetch_add(&nconfig_errors, 1, __ATOMIC_RELAXED);
-	if (i >= MAX_CONFIG_ERRORS)
-		return;
-	config_errors[i].var = var;
-	config_errors[i].accepted = accepted;
-	config_errors[i].fallback = fallback;
-	fs_sb_init(&b, config_errors[i].value, sizeof config_errors[i].value);
-	fs_sb_quoted(&b, value, 64);
-	fs_sb_cstr(&b);
-}
 
 void fs_config_flush(void)
 {
 	static int flushed;
-	int n = __atomic_load_n(&nconfig_errors, __ATOMIC_RELAXED);
+	int n = nconfig_errors;
 
 	if (__atomic_exchange_n(&flushed, 1, __ATOMIC_RELAXED))
 		return;
@@ -94,7 +76,7 @@ void fs_config_flush(void)
  * with "FORKSAFE_", so most entries are passed over on their first two
  * bytes (the module's getenv, not yet bound to libc's, would compare
  * each entry whole: a tenth of a preloaded /bin/true's instructions). */
-static const char *cfg_env(const char *name)
+static const char *cfg_env(const char *name, void *ctx)
 {
 	size_t len = strlen(name);
 
@@ -102,65 +84,6 @@ static const char *cfg_env(const char *name)
 		if ((*e)[0] == 'F' && (*e)[1] == 'O' && !strncmp(*e, name, len) && (*e)[len] == '=')
 			return *e + len + 1;
 	return NULL;
-}
-
-static void read_log_config(struct fs_config *c)
-{
-	static int once_diag, once_log, once_format, once_fork, once_locks, once_atfork, once_child,
-		once_after;
-	const char *v;
-
-	if ((v = cfg_env("FORKSAFE_DIAG")) && fs_parse_bool01(v, &c->diag) < 0) {
-		c->diag = 0;
-		config_error(&once_diag, "FORKSAFE_DIAG", v, "0, 1", "0");
-	}
-	c->fork_mode = c->diag ? FS_FORK_WARN : FS_FORK_ALLOW;
-	if ((v = cfg_env("FORKSAFE_FORK")) && fs_parse_fork_mode(v, &c->fork_mode) < 0) {
-		c->fork_mode = c->diag ? FS_FORK_WARN : FS_FORK_ALLOW;
-		config_error(&once_fork, "FORKSAFE_FORK", v, "allow, warn, abort, spawn, auto",
-			     c->diag ? "warn" : "allow");
-	}
-	c->child_locks = c->diag ? FS_LOCKS_ABORT : FS_LOCKS_WAIT;
-	if ((v = cfg_env("FORKSAFE_CHILD_LOCKS")) && fs_parse_child_locks(v, &c->child_locks) < 0) {
-		c->child_locks = c->diag ? FS_LOCKS_ABORT : FS_LOCKS_WAIT;
-		config_error(&once_locks, "FORKSAFE_CHILD_LOCKS", v, "wait, abort, break",
-			     c->diag ? "abort" : "wait");
-	}
-	c->atfork_timeout = 5;
-	if ((v = cfg_env("FORKSAFE_ATFORK_TIMEOUT")) &&
-	    fs_parse_seconds(v, 86400, &c->atfork_timeout) < 0) {
-		c->atfork_timeout = 5;
-		config_error(&once_atfork, "FORKSAFE_ATFORK_TIMEOUT", v,
-			     "whole seconds from 0 (off) to 86400", "5");
-	}
-	if ((v = cfg_env("FORKSAFE_CHILD_TIMEOUT")) &&
-	    fs_parse_seconds(v, 86400, &c->child_timeout) < 0) {
-		c->child_timeout = 0;
-		config_error(&once_child, "FORKSAFE_CHILD_TIMEOUT", v,
-			     "whole seconds from 0 (off) to 86400", "0 (off)");
-	}
-	c->auto_after = 3;
-	if ((v = cfg_env("FORKSAFE_AUTO_AFTER")) &&
-	    (fs_parse_seconds(v, 1000, &c->auto_after) < 0 || c->auto_after == 0)) {
-		c->auto_after = 3;
-		config_error(&once_after, "FORKSAFE_AUTO_AFTER", v, "a whole number from 1 to 1000",
-			     "3");
-	}
-	if ((v = cfg_env("FORKSAFE_LOG_FORMAT")) && fs_parse_log_format(v, &c->log_format) < 0) {
-		c->log_format = FS_LOG_TEXT;
-		config_error(&once_format, "FORKSAFE_LOG_FORMAT", v, "text, json", "text");
-	}
-	v = cfg_env("FORKSAFE_LOG");
-	if (v && fs_parse_log_dest(v, &c->log_kind, c->log_path, sizeof c->log_path) < 0) {
-		c->log_kind = FS_LOGDEST_STDERR;
-		config_error(&once_log, "FORKSAFE_LOG", v,
-			     "stderr, syslog, an absolute file path", "stderr");
-	}
-	/* A setuid program must not write where its caller says. */
-	if (c->secure && c->log_kind == FS_LOGDEST_FILE) {
-		c->log_kind = FS_LOGDEST_STDERR;
-		c->log_path[0] = '\0';
-	}
 }
 
 /* One glob of a comma-separated list matches the program's name or path. */
@@ -189,7 +112,7 @@ static int list_matches(const char *list, const char *name, const char *path)
  * through: nothing forced, checked or reported. */
 static int in_scope(void)
 {
-	const char *only = cfg_env("FORKSAFE_ONLY"), *skip = cfg_env("FORKSAFE_SKIP");
+	const char *only = cfg_env("FORKSAFE_ONLY", NULL), *skip = cfg_env("FORKSAFE_SKIP", NULL);
 	const char *name = program_invocation_short_name;
 	char path[512];
 	ssize_t n;
@@ -203,22 +126,6 @@ static int in_scope(void)
 	if (only && *only && !list_matches(only, name, n > 0 ? path : NULL))
 		return 0;
 	return !(skip && *skip && list_matches(skip, name, n > 0 ? path : NULL));
-}
-
-static void read_config(struct fs_config *c)
-{
-	static int once_cloexec, once_keep;
-	const char *v;
-
-	c->cloexec = FS_CLOEXEC_FORCE;
-	if ((v = cfg_env("FORKSAFE_CLOEXEC")) && fs_parse_cloexec(v, &c->cloexec) < 0) {
-		c->cloexec = FS_CLOEXEC_FORCE;
-		config_error(&once_cloexec, "FORKSAFE_CLOEXEC", v, "force, audit, off", "force");
-	}
-	if ((v = cfg_env("FORKSAFE_KEEP_FDS")) && fs_keep_parse(v, &c->keep) < 0)
-		config_error(&once_keep, "FORKSAFE_KEEP_FDS", v,
-			     "fd numbers and ranges such as 3,5-7, at most 32 items", "an empty list");
-	read_log_config(c);
 }
 
 /* Shells are never forced.  Every numbered redirection in a shell
@@ -256,14 +163,24 @@ int fs_forcing_allowed(void)
 	return fs_cfg.cloexec == FS_CLOEXEC_FORCE && !fs_cfg.shell && fs_fd_entry(0) != NULL ? ~0 : 0;
 }
 
+/* Diagnostic mode, or a setting that reports. */
+static int reporting(const struct fs_config *c)
+{
+	return c->diag || c->fork_mode == FS_FORK_WARN || c->fork_mode == FS_FORK_ABORT ||
+	       c->child_locks != FS_LOCKS_WAIT;
+}
+
 void fs_init(void)
 {
 	static struct fs_config c;	/* static: it holds a path buffer */
+	static int state;		/* 0: not begun, 1: under way, 2: done */
+	int none = 0;
 
-	if (fs_ready)
+	if (fs_ready || !__atomic_compare_exchange_n(&state, &none, 1, 0, __ATOMIC_ACQ_REL,
+						     __ATOMIC_RELAXED))
 		return;
 	c.secure = getauxval(AT_SECURE) != 0;
-	read_config(&c);
+	nconfig_errors = fs_config_read(&c, cfg_env, NULL, config_errors, MAX_CONFIG_ERRORS);
 	c.shell = is_shell(program_invocation_short_name);
 	if (!in_scope()) {
 		c.cloexec = FS_CLOEXEC_OFF;
@@ -277,8 +194,8 @@ void fs_init(void)
 	fs_forcing = fs_forcing_allowed();
 	fs_fast_update();
 	__atomic_store_n(&fs_ready, 1, __ATOMIC_RELEASE);
-	if (c.diag || c.fork_mode == FS_FORK_WARN || c.fork_mode == FS_FORK_ABORT ||
-	    c.child_locks != FS_LOCKS_WAIT)
+	__atomic_store_n(&state, 2, __ATOMIC_RELEASE);
+	if (reporting(&c))
 		fs_diag_start();
 	fs_config_flush();
 }
@@ -323,7 +240,7 @@ static int strip_module(char *entry)
 
 static void this_only(void)
 {
-	const char *v = cfg_env("FORKSAFE_THIS_ONLY");
+	const char *v = cfg_env("FORKSAFE_THIS_ONLY", NULL);
 
 	if (!v || strcmp(v, "1") != 0 || !environ)
 		return;
@@ -336,8 +253,12 @@ static void this_only(void)
 	}
 }
 
+/* Outside any wrapper: the one place where a library may be loaded
+ * (the unwinder reports use, fs_diag_ready). */
 __attribute__((constructor)) static void fs_constructor(void)
 {
 	fs_init();
 	this_only();
+	if (fs_ready && reporting(&fs_cfg))
+		fs_diag_ready();
 }

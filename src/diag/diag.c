@@ -24,6 +24,8 @@
 #include <unistd.h>
 
 static int dir_fd_number(const char *name);
+/* Set once glibc's backtrace has loaded its unwinder (libgcc_s). */
+static int unwinder_ready;
 
 /* Calls fn(dirfd, number, arg) for each numeric entry of a /proc
  * directory (fds, tasks), without opendir (no malloc).  Returns -1 when
@@ -139,7 +141,11 @@ void fs_ev_backtrace(struct fs_event *ev, uintptr_t site)
 void fs_ev_backtrace_from(struct fs_event *ev, uintptr_t site, int exact_first)
 {
 	void *frames[40];
-	int n = backtrace(frames, 40), start = 0, shown = 0;
+	int n, start = 0, shown = 0;
+
+	if (!__atomic_load_n(&unwinder_ready, __ATOMIC_ACQUIRE))
+		return;
+	n = backtrace(frames, 40);
 
 	for (int i = 0; i < n; i++) {
 		if ((uintptr_t)frames[i] == site) {
@@ -166,16 +172,26 @@ void fs_ev_backtrace_from(struct fs_event *ev, uintptr_t site, int exact_first)
 static void stats_start(void);
 
 /* Diagnostic mode, or a setting that reports, is on (called once by
- * init): open the log and let glibc's backtrace load its unwinder now,
- * not later inside a fork. */
+ * init, maybe from inside a wrapper): the summary counts, the log. */
 void fs_diag_start(void)
 {
-	void *frame[2];
-
 	if (fs_cfg.diag)
 		stats_start();
 	fs_log_start();
+}
+
+/* From the constructor, outside every wrapper: glibc's backtrace loads
+ * its unwinder on first use, with dlopen and malloc.  Done here, never
+ * from a wrapper (an allocator's initialisation opening a file with its
+ * lock held would deadlock in its own malloc) nor in a child after fork
+ * (where the loader's lock may be held forever).  Until then reports
+ * carry no backtrace. */
+void fs_diag_ready(void)
+{
+	void *frame[2];
+
 	backtrace(frame, 2);
+	__atomic_store_n(&unwinder_ready, 1, __ATOMIC_RELEASE);
 }
 
 /* The counts live in a shared mapping made when diagnostic mode starts,

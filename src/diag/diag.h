@@ -26,6 +26,8 @@ void fs_audit_exec(const char *via, const char *path, char *const argv[], char *
 /* Starts diagnostics (init.c, once): the log, the summary counts in
  * memory shared with children, the unwinder. */
 void fs_diag_start(void) FS_HIDDEN;
+/* From the constructor: reports may carry backtraces from now on. */
+void fs_diag_ready(void) FS_HIDDEN;
 enum fs_stat_id { FS_ST_MT_FORK, FS_ST_EXEC_LEAK, FS_ST_FORK_ABORT, FS_ST_COUNT };
 void fs_stat_event(enum fs_stat_id id, uintptr_t site) FS_HIDDEN;
 

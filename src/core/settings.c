@@ -1,0 +1,107 @@
+/* forksafe: the FORKSAFE_* settings, read through a lookup function.
+ * Pure: no libc state, no allocation (core/settings.h). */
+#include "core/settings.h"
+#include <string.h>
+
+struct reader {
+	struct fs_config *c;
+	fs_config_get get;
+	void *ctx;
+	struct fs_config_error *errs;
+	int nerrs, bad;
+};
+
+static void invalid(struct reader *r, const char *var, const char *value, const char *accepted,
+		    const char *fallback)
+{
+	struct fs_sbuf b;
+
+	if (r->bad < r->nerrs) {
+		struct fs_config_error *e = &r->errs[r->bad];
+		e->var = var;
+		e->accepted = accepted;
+		e->fallback = fallback;
+		fs_sb_init(&b, e->value, sizeof e->value);
+		fs_sb_quoted(&b, value, 64);
+		fs_sb_cstr(&b);
+	}
+	r->bad++;
+}
+
+static void read_seconds(struct reader *r, const char *var, unsigned max, unsigned *out,
+			 unsigned def, const char *accepted, const char *fallback)
+{
+	const char *v = r->get(var, r->ctx);
+
+	*out = def;
+	if (v && fs_parse_seconds(v, max, out) < 0) {
+		*out = def;
+		invalid(r, var, v, accepted, fallback);
+	}
+}
+
+int fs_config_read(struct fs_config *c, fs_config_get get, void *ctx,
+		   struct fs_config_error *errs, int nerrs)
+{
+	struct reader r = { c, get, ctx, errs, nerrs, 0 };
+	const char *v;
+
+	c->cloexec = FS_CLOEXEC_FORCE;
+	if ((v = get("FORKSAFE_CLOEXEC", ctx)) && fs_parse_cloexec(v, &c->cloexec) < 0) {
+		c->cloexec = FS_CLOEXEC_FORCE;
+		invalid(&r, "FORKSAFE_CLOEXEC", v, "force, audit, off", "force");
+	}
+	c->keep.n = 0;
+	if ((v = get("FORKSAFE_KEEP_FDS", ctx)) && fs_keep_parse(v, &c->keep) < 0)
+		invalid(&r, "FORKSAFE_KEEP_FDS", v,
+			"fd numbers and ranges such as 3,5-7, at most 32 items", "an empty list");
+	c->diag = 0;
+	if ((v = get("FORKSAFE_DIAG", ctx)) && fs_parse_bool01(v, &c->diag) < 0) {
+		c->diag = 0;
+		invalid(&r, "FORKSAFE_DIAG", v, "0, 1", "0");
+	}
+	/* Diagnostic mode changes two defaults: forks in threaded code are
+	 * reported, and a child waiting on an orphaned lock is stopped. */
+	c->fork_mode = c->diag ? FS_FORK_WARN : FS_FORK_ALLOW;
+	if ((v = get("FORKSAFE_FORK", ctx)) && fs_parse_fork_mode(v, &c->fork_mode) < 0) {
+		c->fork_mode = c->diag ? FS_FORK_WARN : FS_FORK_ALLOW;
+		invalid(&r, "FORKSAFE_FORK", v, "allow, warn, abort, spawn, auto",
+			c->diag ? "warn" : "allow");
+	}
+	c->child_locks = c->diag ? FS_LOCKS_ABORT : FS_LOCKS_WAIT;
+	if ((v = get("FORKSAFE_CHILD_LOCKS", ctx)) &&
+	    fs_parse_child_locks(v, &c->child_locks) < 0) {
+		c->child_locks = c->diag ? FS_LOCKS_ABORT : FS_LOCKS_WAIT;
+		invalid(&r, "FORKSAFE_CHILD_LOCKS", v, "wait, abort, break",
+			c->diag ? "abort" : "wait");
+	}
+	read_seconds(&r, "FORKSAFE_ATFORK_TIMEOUT", 86400, &c->atfork_timeout, 5,
+		     "whole seconds from 0 (off) to 86400", "5");
+	read_seconds(&r, "FORKSAFE_CHILD_TIMEOUT", 86400, &c->child_timeout, 0,
+		     "whole seconds from 0 (off) to 86400", "0 (off)");
+	c->auto_after = 3;
+	if ((v = get("FORKSAFE_AUTO_AFTER", ctx)) &&
+	    (fs_parse_seconds(v, 1000, &c->auto_after) < 0 || c->auto_after == 0)) {
+		c->auto_after = 3;
+		invalid(&r, "FORKSAFE_AUTO_AFTER", v, "a whole number from 1 to 1000", "3");
+	}
+	c->log_format = FS_LOG_TEXT;
+	if ((v = get("FORKSAFE_LOG_FORMAT", ctx)) && fs_parse_log_format(v, &c->log_format) < 0) {
+		c->log_format = FS_LOG_TEXT;
+		invalid(&r, "FORKSAFE_LOG_FORMAT", v, "text, json", "text");
+	}
+	c->log_kind = FS_LOGDEST_STDERR;
+	c->log_path[0] = '\0';
+	v = get("FORKSAFE_LOG", ctx);
+	if (v && fs_parse_log_dest(v, &c->log_kind, c->log_path, sizeof c->log_path) < 0) {
+		c->log_kind = FS_LOGDEST_STDERR;
+		c->log_path[0] = '\0';
+		invalid(&r, "FORKSAFE_LOG", v, "stderr, syslog, an absolute file path", "stderr");
+	}
+	/* A setuid program must not write where its caller says. */
+	if (c->secure && c->log_kind == FS_LOGDEST_FILE) {
+		c->log_kind = FS_LOGDEST_STDERR;
+		c->log_path[0] = '\0';
+	}
+	return r.bad;
+}
