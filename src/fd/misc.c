@@ -3,6 +3,7 @@
 #include "config.h"
 #include "core/core.h"
 #include "core/fdtable.h"
+#include "core/inherit.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/epoll.h>
@@ -30,6 +31,8 @@ FS_CORE int pipe_core(int (*real)(int *, int), int fds[2], int flags, uintptr_t 
 	if (r == 0) {
 		fs_fd_created(fds[0], FS_ID_pipe, add, site);
 		fs_fd_created(fds[1], FS_ID_pipe, add, site);
+		if (add)
+			fs_inherit_note_pair(fds);
 	}
 	return r;
 }
