@@ -40,30 +40,32 @@ typedef int (*spawn_fn)(pid_t *, const char *, const posix_spawn_file_actions_t 
 
 /* ---- glibc's file actions ---- */
 
-#define MAX_ACTION 128
+/* One file action as glibc lays it out (posix/spawn_int.h): a tag, then
+ * the union of the actions' arguments, the widest an open's (fd, path,
+ * flags, mode).  forksafe only ever copies actions whole and writes the
+ * two fds of a dup2; the layout is checked against what glibc's own
+ * functions build before any is used (learn_layout). */
+struct action {
+	int tag;
+	union {
+		struct { int fd, newfd; } dup2;
+		struct { int fd; char *path; int oflag; mode_t mode; } open;
+	} u;
+};
+
 static struct {
 	int state;		/* 0: not learnt yet, 1: usable, 2: not usable */
-	size_t size;		/* of one action */
-	unsigned char dup2[MAX_ACTION];	/* a dup2(7, 7) action */
-	size_t fd_at, newfd_at;	/* where its two fds are */
+	int dup2_tag;
 } layout;
 
-static int int_at(const unsigned char *p, size_t off)
-{
-	int v;
-	memcpy(&v, p + off, sizeof v);
-	return v;
-}
-
-/* Learns the layout of one action from glibc itself: a dup2(7, 7) and a
- * close(9), one after the other.  The union of an action's arguments
- * follows its tag, aligned for a pointer (spawn_int.h); what is found
- * must be exactly that, or forksafe builds nothing.  Runs once, in the
- * parent of a first spawn (glibc's functions allocate). */
+/* Builds a dup2(7, 7) and a close(9) with glibc's functions and checks
+ * that they are where and what struct action says.  Only fields glibc
+ * wrote are read.  Runs once, in the parent of a first spawn (glibc's
+ * functions allocate). */
 static void learn_layout(void)
 {
 	posix_spawn_file_actions_t fa;
-	const unsigned char *a;
+	const struct action *a;
 	int major = 0, minor = 0, state = 2;
 	const char *v = gnu_get_libc_version();
 
@@ -75,19 +77,11 @@ static void learn_layout(void)
 	if ((major > 2 || (major == 2 && minor >= 29)) && posix_spawn_file_actions_init(&fa) == 0) {
 		if (posix_spawn_file_actions_adddup2(&fa, 7, 7) == 0 &&
 		    posix_spawn_file_actions_addclose(&fa, 9) == 0 && fa.__used == 2 &&
-		    fa.__actions) {
-			size_t arg = sizeof(void *) > sizeof(int) ? sizeof(void *) : sizeof(int);
-			a = (const unsigned char *)fa.__actions;
-			for (size_t size = 2 * arg; size <= MAX_ACTION && state == 2; size += arg) {
-				if (int_at(a, arg) == 7 && int_at(a, arg + sizeof(int)) == 7 &&
-				    int_at(a, size + arg) == 9 && int_at(a, 0) != int_at(a, size)) {
-					layout.size = size;
-					layout.fd_at = arg;
-					layout.newfd_at = arg + sizeof(int);
-					memcpy(layout.dup2, a, size);
-					state = 1;
-				}
-			}
+		    (a = (const struct action *)(const void *)fa.__actions) != NULL &&
+		    a[0].u.dup2.fd == 7 && a[0].u.dup2.newfd == 7 && a[1].u.dup2.fd == 9 &&
+		    a[0].tag != a[1].tag) {
+			layout.dup2_tag = a[0].tag;
+			state = 1;
 		}
 		posix_spawn_file_actions_destroy(&fa);
 	}
@@ -149,11 +143,11 @@ static int spawn_with_actions(spawn_fn real, const struct fs_newprog *np, size_t
 			      const posix_spawnattr_t *attr, char *const argv[], char *const envp[])
 {
 	int fd_stack[64];
-	unsigned char act_stack[4096] __attribute__((aligned(16)));
+	struct action act_stack[128];
 	struct fds f = { NULL, 0, nfds };
 	size_t fd_mapped, act_mapped, used = fa ? (size_t)fa->__used : 0, total;
 	posix_spawn_file_actions_t mine;
-	unsigned char *acts;
+	struct action *acts;
 	int r = -1;
 
 	if (!(f.fd = scratch(nfds * sizeof(int), fd_stack, sizeof fd_stack, &fd_mapped)))
@@ -161,16 +155,15 @@ static int spawn_with_actions(spawn_fn real, const struct fs_newprog *np, size_t
 	fs_inherit_handover(np, add_fd, &f);
 	total = f.n + used;
 	if ((total > (size_t)(int)total) ||
-	    !(acts = scratch(total * layout.size, act_stack, sizeof act_stack, &act_mapped)))
+	    !(acts = scratch(total * sizeof *acts, act_stack, sizeof act_stack, &act_mapped)))
 		goto out;
+	memset(acts, 0, f.n * sizeof *acts);
 	for (size_t i = 0; i < f.n; i++) {
-		unsigned char *a = acts + i * layout.size;
-		memcpy(a, layout.dup2, layout.size);
-		memcpy(a + layout.fd_at, &f.fd[i], sizeof(int));
-		memcpy(a + layout.newfd_at, &f.fd[i], sizeof(int));
+		acts[i].tag = layout.dup2_tag;
+		acts[i].u.dup2.fd = acts[i].u.dup2.newfd = f.fd[i];
 	}
 	if (used)
-		memcpy(acts + f.n * layout.size, fa->__actions, used * layout.size);
+		memcpy(acts + f.n, fa->__actions, used * sizeof *acts);
 	if (fa)
 		mine = *fa;
 	else
