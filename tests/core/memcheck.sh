@@ -29,7 +29,7 @@ run() { # name, env assignments..., --, program args...
 	fi
 	rm -f "$ln" "$ls"
 }
-run "every fd-creating entry point" -- "$b/cover" native
+run "every fd-creating entry point" -- "$b/cover" expect-native
 run "exactness corpus, EMFILE included" -- "$b/exact"
 run "inheritance rules" FORKSAFE_KEEP_FDS=40 -- "$b/rules"
 run "diagnostic mode with audit" FORKSAFE_DIAG=1 FORKSAFE_CLOEXEC=audit FORKSAFE_LOG=/dev/null -- "$b/rules"

@@ -7,7 +7,7 @@ c=$FS_BUILDDIR/tests/core/cover
 fails=0
 t() { # expect env...
 	local expect=$1; shift
-	if env "$@" LD_PRELOAD=$FORKSAFE_SO "$c" "$expect" >/dev/null 2>&1; then
+	if env "$@" LD_PRELOAD=$FORKSAFE_SO "$c" "expect-$expect" >/dev/null 2>&1; then
 		echo "ok: $* -> $expect"
 	else
 		echo "FAIL: $* -> expected $expect"; fails=$((fails + 1))
