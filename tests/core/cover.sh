@@ -12,7 +12,11 @@
 #  - an invalid FORKSAFE_CLOEXEC prints the documented one-line message
 #    (once per process) and forcing stays on;
 #  - every run reaches the same calls (same labels, same skips), and
-#    forksafe writes nothing to stderr in the valid configurations.
+#    forksafe writes nothing to stderr in the valid configurations;
+#  - the program reaches every row of the table of wrapped calls
+#    (src/core/calls.h, printed by tests/core/calls) of kind NEW, and the
+#    system call of every row that names one through syscall(SYS_x): a
+#    row added to the table fails here until cover.c calls it.
 . "$FS_SRCDIR/tests/lib.sh"
 prog=$FS_BUILDDIR/tests/core/cover
 so=LD_PRELOAD=$FORKSAFE_SO
@@ -94,4 +98,18 @@ else
 	pass "invalid FORKSAFE_CLOEXEC reported once, force kept"
 fi
 
+# The table of wrapped calls against what the forced run reached.  A
+# line's name is the function called, up to "(", "[" or "+"; a system
+# call made through syscall() is named in "syscall(SYS_name".
+"$FS_BUILDDIR/tests/core/calls" >"$T/table" || die "tests/core/calls failed"
+grep -E '^[^:]*: (cloexec=|skipped)' "$T/forced.out" | cut -d: -f1 >"$T/reached"
+sed -E 's/[([+].*//' "$T/reached" | sort -u >"$T/names"
+sed -nE 's/^syscall\(SYS_([a-z0-9_]+)[,)].*/\1/p' "$T/reached" | sort -u >"$T/syscalls"
+# missing FILE: the lines of stdin (sorted) that FILE lacks, on one line.
+missing() { sort -u | comm -23 - "$1" | paste -sd ' '; }
+gap=$(awk '$2 == "NEW" { print $1 }' "$T/table" | missing "$T/names")
+check_eq "every row of kind NEW in the table is called (missing: ${gap:-none})" "" "$gap"
+gap=$(awk '$3 != "-" { print $3 }' "$T/table" | missing "$T/syscalls")
+check_eq "every system call in the table is made through syscall() (missing: ${gap:-none})" \
+	"" "$gap"
 finish
