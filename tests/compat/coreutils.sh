@@ -10,8 +10,8 @@
 assert_shim_loaded
 assert_shim_loaded env cat /proc/self/maps
 
-printf 'line1\nline2\n' >"$compat_tmp/in"
-export IN=$compat_tmp/in
+printf 'line1\nline2\n' >"$T/in"
+export IN=$T/in
 
 # A small tree: d/x/f1..f5 hold 1..5, d/y/g1..g5 hold 11..55.
 export TREE='mkdir -p d/x d/y && for i in 1 2 3 4 5; do echo $i >d/x/f$i; echo $i$i >d/y/g$i; done'

@@ -12,7 +12,7 @@ assert_shim_loaded make -s -f /dev/stdin <<<$'all:\n\t@cat /proc/$$PPID/maps'
 # The sub-make's targets a and b each wait (up to 5 s, or $TRIES times
 # 50 ms) for the other to have started: they both finish only when the
 # sub-make runs them in parallel.
-cat >"$compat_tmp/sub.mk" <<'EOF'
+cat >"$T/sub.mk" <<'EOF'
 all: a b
 	@echo "sub: $(patsubst --jobserver-auth=%,--jobserver-auth=R$(comma)W,$(filter --jobserver-auth=%,$(MAKEFLAGS)))"
 comma := ,
@@ -24,7 +24,7 @@ a b:
 	done; echo "$@ ran"
 .PHONY: all a b
 EOF
-export SUBMK=$compat_tmp/sub.mk
+export SUBMK=$T/sub.mk
 
 run_case "make -j4 with a recursive \$(MAKE): jobserver, parallel sub-make" "a ran
 b ran
