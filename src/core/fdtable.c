@@ -1,13 +1,19 @@
 /* forksafe: what forksafe knows about each fd number.
  *
  * One entry per fd number, in an anonymous mapping reserved at start-up
- * (MAP_NORESERVE: only the pages of fd numbers in use are ever touched).
- * Every update is O(1) and lock-free: the thread that creates or closes
- * an fd owns its entry for that moment, as it owns the number.  Safe in
- * signal handlers and in a child after fork (the child gets a copy). */
+ * for the hard fd limit (MAP_NORESERVE: only the pages of fd numbers in
+ * use are ever touched).  A process may raise its limit later (a daemon
+ * started with a low one): fds beyond the mapping get entries in chunks
+ * mapped when the first fd of a chunk is made, so no fd number, up to
+ * the kernel's maximum, goes unrecorded.  Every update is O(1) and
+ * lock-free: the thread that creates or closes an fd owns its entry for
+ * that moment, as it owns the number.  Safe in signal handlers and in a
+ * child after fork (the child gets a copy).  What the entries mean for
+ * where an fd may go is core/inherit.c's. */
 #include "config.h"
 #include "core/core.h"
 #include "core/fdtable.h"
+#include "core/inherit.h"
 #include "core/log.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -19,6 +25,41 @@ struct fs_fdent *fs_table;
 int fs_table_cap;
 int fs_table_hwm;
 
+/* The chunks beyond the first mapping: fd cap + i * CHUNK + j is entry j
+ * of chunk i.  Enough chunks for every fd Linux allows (fs.nr_open is at
+ * most 2^30 on 64-bit systems, less on 32-bit ones). */
+#define CHUNK_SHIFT 20
+#define CHUNK ((size_t)1 << CHUNK_SHIFT)
+#define CHUNKS ((((size_t)1 << 30) >> CHUNK_SHIFT) + 1)
+static struct fs_fdent *high[CHUNKS];
+
+struct fs_fdent *fs_fd_entry_high(int fd, int make)
+{
+	size_t i = ((size_t)fd - (size_t)__atomic_load_n(&fs_table_cap, __ATOMIC_ACQUIRE)) >>
+		   CHUNK_SHIFT;
+	size_t j = ((size_t)fd - (size_t)fs_table_cap) & (CHUNK - 1);
+	struct fs_fdent *c, *none = NULL;
+	void *p;
+
+	if (fd < fs_table_cap || i >= CHUNKS)
+		return NULL;
+	c = __atomic_load_n(&high[i], __ATOMIC_ACQUIRE);
+	if (c || !make)
+		return c ? &c[j] : NULL;
+	p = mmap(NULL, CHUNK * sizeof *c, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (!__atomic_compare_exchange_n(&high[i], &none, (struct fs_fdent *)p, 0,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+		munmap(p, CHUNK * sizeof *c);
+		c = none;
+	} else {
+		c = p;
+	}
+	return &c[j];
+}
+
 /* hwm is only set once the table is mapped, so fs_table is valid for
  * every fd below it. */
 /* A thread raising the limit may race with one starting a redirected
@@ -28,7 +69,11 @@ int fs_table_hwm;
 void fs_fast_update(void)
 {
 	unsigned hwm = (unsigned)__atomic_load_n(&fs_table_hwm, __ATOMIC_ACQUIRE);
+	unsigned cap = (unsigned)__atomic_load_n(&fs_table_cap, __ATOMIC_ACQUIRE);
 	unsigned lim = 3;
+
+	if (hwm > cap)	/* the fast path's entries are the first mapping's */
+		hwm = cap;
 	if (__atomic_load_n(&fs_table, __ATOMIC_ACQUIRE) && !fs_child_mode && !fs_cfg.keep.n &&
 	    !fs_cfg.diag &&
 	    hwm > 3 && !__atomic_load_n(&fs_spawns_active, __ATOMIC_SEQ_CST))
@@ -40,12 +85,13 @@ void fs_fast_update(void)
 
 void fs_fd_closed_slow(int fd)
 {
-	struct fs_fdent *t = __atomic_load_n(&fs_table, __ATOMIC_ACQUIRE);
+	struct fs_fdent *e;
 
-	if (fs_spawn_child || !t ||
-	    (unsigned)fd >= (unsigned)__atomic_load_n(&fs_table_hwm, __ATOMIC_ACQUIRE))
+	if (fs_spawn_child ||
+	    (unsigned)fd >= (unsigned)__atomic_load_n(&fs_table_hwm, __ATOMIC_ACQUIRE) ||
+	    !(e = fs_fd_entry(fd)))
 		return;
-	__atomic_store_n(&t[fd].flags, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&e->flags, 0, __ATOMIC_RELEASE);
 }
 
 /* Sized for the hard fd limit (the soft one may be raised up to it),
@@ -106,18 +152,23 @@ void fs_fd_created_slow(int fd, unsigned origin, int forced, uintptr_t site)
 		return;
 	}
 	e = fs_fd_entry(fd);
-	if (forced && (fd <= 2 || !e || (fs_cfg.keep.n && fs_keep_has(&fs_cfg.keep, fd)))) {
+	if (!e)
+		e = fs_fd_entry_high(fd, 1);
+	if (forced && (!e || fs_inherit_exempt(fd))) {
 		unforce(fd);
 		forced = 0;
 	}
 	if (!e)
 		return;
-	__atomic_store_n(&e->site, site, __ATOMIC_RELAXED);
-	__atomic_store_n(&e->origin, (uint16_t)origin, __ATOMIC_RELAXED);
-	__atomic_store_n(&e->released, 0, __ATOMIC_RELAXED);
-	__atomic_store_n(&e->flags, (uint8_t)(FS_FD_KNOWN | (forced ? FS_FD_FORCED : 0) |
-					      (fs_child_mode ? FS_FD_CHILD : 0)),
-			 __ATOMIC_RELEASE);
+	{
+		struct fs_fdent n = {
+			.origin = (uint16_t)origin,
+			.flags = (uint8_t)(FS_FD_KNOWN | (forced ? FS_FD_FORCED : 0) |
+					   (fs_child_mode ? FS_FD_CHILD : 0)),
+		};
+		__atomic_store_n(&e->site, site, __ATOMIC_RELAXED);
+		__atomic_store_n(&e->meta, n.meta, __ATOMIC_RELEASE);
+	}
 	hwm = __atomic_load_n(&fs_table_hwm, __ATOMIC_RELAXED);
 	while (fd >= hwm &&
 	       !__atomic_compare_exchange_n(&fs_table_hwm, &hwm, fd + 1, 1, __ATOMIC_RELEASE,
@@ -127,15 +178,35 @@ void fs_fd_created_slow(int fd, unsigned origin, int forced, uintptr_t site)
 		fs_fast_update();
 }
 
+/* Calls fn for each fd of [first, last] that may have an entry: below
+ * the highest recorded, and in the first mapping or a mapped chunk. */
+static void each_entry(unsigned first, unsigned last, void (*fn)(int fd))
+{
+	unsigned hwm = (unsigned)fs_fd_limit(), cap = (unsigned)fs_table_cap;
+
+	if (last >= hwm)
+		last = hwm - 1;	/* hwm 0: last becomes UINT_MAX, first > hwm ends it */
+	for (unsigned fd = first; fd <= last && fd < hwm; fd++) {
+		if (fd >= cap && !fs_fd_entry_high((int)fd, 0)) {
+			/* to the next chunk */
+			fd = cap + ((fd - cap) | (unsigned)(CHUNK - 1));
+			if (fd >= last)
+				break;
+			continue;
+		}
+		fn((int)fd);
+	}
+}
+
+static void forget(int fd)
+{
+	fs_fd_closed(fd);
+}
+
 void fs_fd_closed_range(unsigned first, unsigned last)
 {
-	unsigned hwm = (unsigned)fs_fd_limit();
-	if (fs_spawn_child)
-		return;
-	if (last >= hwm)
-		last = hwm ? hwm - 1 : 0;
-	for (unsigned fd = first; fd <= last && fd < hwm; fd++)
-		fs_fd_closed((int)fd);
+	if (!fs_spawn_child)
+		each_entry(first, last, forget);
 }
 
 void fs_fd_set_by_program(int fd, int cloexec)
@@ -148,9 +219,12 @@ void fs_fd_set_by_program(int fd, int cloexec)
 	__atomic_store_n(&e->flags, f, __ATOMIC_RELEASE);
 }
 
+static void set_cloexec(int fd)
+{
+	fs_fd_set_by_program(fd, 1);
+}
+
 void fs_fd_set_by_program_range(unsigned first, unsigned last)
 {
-	unsigned hwm = (unsigned)fs_fd_limit();
-	for (unsigned fd = first; fd <= last && fd < hwm; fd++)
-		fs_fd_set_by_program((int)fd, 1);
+	each_entry(first, last, set_cloexec);
 }

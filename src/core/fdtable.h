@@ -15,19 +15,21 @@ enum fs_fd_flags {
 };
 
 struct fs_fdent {
-	uintptr_t site;		/* return address of the creating call */
+	uintptr_t site;		/* return address of the creating call (fs_fd_site) */
 	union {
 		struct {
 			uint16_t origin;	/* the call that made it: enum fs_call_id */
 			uint8_t flags;		/* enum fs_fd_flags */
 			uint8_t released;	/* spawns in flight that released it (parent only) */
+			uint32_t peer;		/* the other end of a pipe or socket pair, + 1 */
 		};
-		uint32_t meta;	/* the three, for one store */
+		uint64_t meta;	/* the four, for one store */
 	};
-	uint32_t pad;
 };
 
-/* The table itself (fdtable.c): entries for fds [0, fs_table_cap). */
+/* The table itself (fdtable.c): entries for fds [0, fs_table_cap) in one
+ * mapping, the fast path's; fds beyond it (a process that raised its fd
+ * limit after start-up) in chunks mapped when first needed. */
 extern struct fs_fdent *fs_table FS_HIDDEN;
 extern int fs_table_cap FS_HIDDEN;
 extern int fs_table_hwm FS_HIDDEN;
@@ -39,20 +41,39 @@ extern unsigned fs_fast_limit FS_HIDDEN;
 void fs_fast_update(void) FS_HIDDEN;
 
 int fs_fdtable_init(void) FS_HIDDEN;
-/* Returns the entry for fd, or NULL when fd is outside the table. */
+/* The entry of an fd beyond the first mapping, or NULL when its chunk is
+ * not mapped (make: map it now).  Async-signal-safe. */
+struct fs_fdent *fs_fd_entry_high(int fd, int make) FS_HIDDEN;
+/* Returns the entry for fd, or NULL when forksafe has none for it. */
 static inline struct fs_fdent *fs_fd_entry(int fd)
 {
 	struct fs_fdent *t = __atomic_load_n(&fs_table, __ATOMIC_ACQUIRE);
-	if (!t || (unsigned)fd >= (unsigned)__atomic_load_n(&fs_table_cap, __ATOMIC_RELAXED))
-		return NULL;
-	return &t[fd];
+	if (FS_LIKELY(t && (unsigned)fd < (unsigned)__atomic_load_n(&fs_table_cap, __ATOMIC_RELAXED)))
+		return &t[fd];
+	return t && fd >= 0 ? fs_fd_entry_high(fd, 0) : NULL;
 }
 
-/* origin, flags (known, forced) and released, as one word. */
-static inline uint32_t fs_fd_meta(unsigned origin, int forced)
+/* The top bits of site are free on 64-bit systems (user addresses have
+ * at most 52 bits): a pipe's ends keep the tag of the thread that made
+ * them there (core/inherit.c). */
+#if UINTPTR_MAX > 0xffffffffu
+#define FS_SITE_TAG_SHIFT 52
+#define FS_SITE_MASK (((uintptr_t)1 << FS_SITE_TAG_SHIFT) - 1)
+#else
+#define FS_SITE_TAG_SHIFT 0
+#define FS_SITE_MASK (~(uintptr_t)0)
+#endif
+
+static inline uintptr_t fs_fd_site(const struct fs_fdent *e)
+{
+	return __atomic_load_n(&e->site, __ATOMIC_RELAXED) & FS_SITE_MASK;
+}
+
+/* origin, flags (known, forced), released and peer, as one word. */
+static inline uint64_t fs_fd_meta(unsigned origin, int forced)
 {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return origin | (uint32_t)FS_FD_KNOWN << 16 | (uint32_t)(forced != 0) << 17;
+	return origin | (uint64_t)FS_FD_KNOWN << 16 | (uint64_t)(forced != 0) << 17;
 #else
 	struct fs_fdent n = { .origin = (uint16_t)origin,
 			      .flags = (uint8_t)(FS_FD_KNOWN | (forced != 0) << 1) };

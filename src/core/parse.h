@@ -45,11 +45,20 @@ int fs_keep_has(const struct fs_keep *k, int fd);
 
 /* Rule 6 of DESIGN §2: the fd numbers a new program is told about.
  * fs_fdref_arg scans one argv element, fs_fdref_env one "NAME=VALUE"
- * environment entry; cb is called for each fd number found (duplicates
- * possible). */
-typedef void (*fs_fdref_cb)(int fd, void *ctx);
+ * environment entry; cb is called for each range of fd numbers found,
+ * [lo, hi], 0 <= lo <= hi <= INT_MAX (one number: lo == hi; LISTEN_FDS=N:
+ * [3, 3+N-1], cut at INT_MAX), duplicates possible. */
+typedef void (*fs_fdref_cb)(int lo, int hi, void *ctx);
 void fs_fdref_arg(const char *arg, fs_fdref_cb cb, void *ctx);
 void fs_fdref_env(const char *entry, fs_fdref_cb cb, void *ctx);
+/* The numbers an environment entry lists the way servers hand sockets
+ * to their next generation, whatever the variable's name: a value that is
+ * a list of numbers with at least one separator (, ; : or space:
+ * "NGINX=6;7;", "3 4"), or numbers assigned inside a value
+ * ("SERVER_STARTER_PORT=127.0.0.1:80=3").  A value that is one number
+ * alone ("SHLVL=2", "COLUMNS=80") is a setting, not a list: nothing.
+ * For the checks that then look at the fd itself (core/inherit.c). */
+void fs_fdref_numbers(const char *entry, fs_fdref_cb cb, void *ctx);
 
 /* fopen-style mode with 'e' (close-on-exec) added.  Returns mode itself
  * when it already has 'e' or is not a mode libc would accept (libc then

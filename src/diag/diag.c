@@ -8,6 +8,7 @@
 #include "core/core.h"
 #include "core/fdtable.h"
 #include "core/log.h"
+#include "core/inherit.h"
 #include "diag/diag.h"
 #include <dirent.h>
 #include <dlfcn.h>
@@ -215,6 +216,24 @@ static void stats_start(void)
 	stats->owner = getpid();
 }
 
+/* Nonzero the first time key is seen for id in this process and the
+ * children it forks (a set in the shared counts). */
+int fs_stat_first(enum fs_stat_id id, uintptr_t key)
+{
+	key = key * 2 + 1;	/* never 0, the free slot */
+	for (unsigned i = 0, h = (unsigned)(key >> 1) % SITE_SLOTS; i < SITE_SLOTS; i++) {
+		uintptr_t *slot = &stats->sites[id][(h + i) % SITE_SLOTS], none = 0;
+		if (__atomic_load_n(slot, __ATOMIC_RELAXED) == key)
+			return 0;
+		if (__atomic_compare_exchange_n(slot, &none, key, 0, __ATOMIC_RELAXED,
+						__ATOMIC_RELAXED))
+			return 1;
+		if (none == key)
+			return 0;
+	}
+	return 1;	/* full: said again rather than never */
+}
+
 void fs_stat_event(enum fs_stat_id id, uintptr_t site)
 {
 	__atomic_add_fetch(&stats->counts[id], 1, __ATOMIC_RELAXED);
@@ -346,37 +365,31 @@ static void describe_fd(int fd, struct fs_sbuf *out)
 	}
 }
 
-/* Fds the new program is told about (rule 6): deliberate, not leaks. */
-#define REF_BITS 4096
-struct refs {
-	unsigned char bits[REF_BITS / 8];
-};
-
-static void mark_ref(int fd, void *arg)
-{
-	struct refs *r = arg;
-	if (fd >= 0 && fd < REF_BITS)
-		r->bits[fd / 8] |= (unsigned char)(1u << (fd % 8));
-}
-
-static int referenced(const struct refs *r, int fd)
-{
-	return fd < REF_BITS && (r->bits[fd / 8] & (1u << (fd % 8)));
-}
-
-/* An fd is inherited on purpose when the program made it inheritable
- * itself, chose its number (dup2/dup3), set it up in a child before
- * exec, names it to the new program, or lists it in FORKSAFE_KEEP_FDS. */
-static int deliberate(int fd, const struct refs *r)
+/* What created fd, for a report: the call and where, or that it was
+ * open when the program started. */
+static void ev_origin(struct fs_event *ev, int fd)
 {
 	struct fs_fdent *e = fs_fd_entry(fd);
 	uint8_t f = e ? __atomic_load_n(&e->flags, __ATOMIC_ACQUIRE) : 0;
 
-	if (referenced(r, fd) || (fs_cfg.keep.n && fs_keep_has(&fs_cfg.keep, fd)))
-		return 1;
-	if (f & (FS_FD_EXPLICIT | FS_FD_CHILD))
-		return 1;
-	return (f & FS_FD_KNOWN) && (e->origin == FS_ID_dup2 || e->origin == FS_ID_dup3);
+	if (f & FS_FD_KNOWN) {
+		fs_ev_str(ev, "created_by", fs_call_name(e->origin));
+		fs_ev_caller(ev, "created_at", fs_fd_site(e));
+	} else {
+		fs_ev_str(ev, "created_by", "unknown");
+		fs_ev_str(ev, "created_at", "open at start-up or made by a raw system call");
+	}
+}
+
+static void ev_fd(struct fs_event *ev, int fd)
+{
+	char mem[600];
+	struct fs_sbuf b;
+
+	fs_sb_init(&b, mem, sizeof mem);
+	describe_fd(fd, &b);
+	fs_ev_int(ev, "fd", fd);
+	fs_ev_str(ev, "what", fs_sb_cstr(&b));
 }
 
 static void report_leak(int fd, const char *via, const char *path, uintptr_t site)
@@ -384,30 +397,106 @@ static void report_leak(int fd, const char *via, const char *path, uintptr_t sit
 	struct fs_event ev;
 	struct fs_fdent *e = fs_fd_entry(fd);
 	uint8_t f = e ? __atomic_load_n(&e->flags, __ATOMIC_ACQUIRE) : 0;
-	char mem[600];
-	struct fs_sbuf b;
 
-	fs_sb_init(&b, mem, sizeof mem);
-	describe_fd(fd, &b);
 	fs_ev_begin(&ev, "exec-leak");
-	fs_ev_int(&ev, "fd", fd);
-	fs_ev_str(&ev, "what", fs_sb_cstr(&b));
-	if (f & FS_FD_KNOWN) {
-		fs_ev_str(&ev, "created_by", fs_call_name(e->origin));
-		fs_ev_caller(&ev, "created_at", __atomic_load_n(&e->site, __ATOMIC_RELAXED));
-	} else {
-		fs_ev_str(&ev, "created_by", "unknown");
-		fs_ev_str(&ev, "created_at", "open at start-up or made by a raw system call");
-	}
+	ev_fd(&ev, fd);
+	ev_origin(&ev, fd);
 	fs_ev_str(&ev, "exec", path ? path : "");
 	fs_ev_str(&ev, "via", via);
 	fs_ev_caller(&ev, "exec_at", site);
 	fs_ev_end(&ev);
-	fs_stat_event(FS_ST_EXEC_LEAK, e && (f & FS_FD_KNOWN) ? e->site : 0);
+	fs_stat_event(FS_ST_EXEC_LEAK, e && (f & FS_FD_KNOWN) ? fs_fd_site(e) : 0);
+}
+
+/* A forced fd the new program does not get but may expect (why). */
+static void report_withheld(int fd, const char *why, const char *via, const char *path,
+			    uintptr_t site)
+{
+	struct fs_event ev;
+
+	fs_ev_begin(&ev, "exec-withheld");
+	ev_fd(&ev, fd);
+	fs_ev_str(&ev, "because", why);
+	ev_origin(&ev, fd);
+	fs_ev_str(&ev, "exec", path ? path : "");
+	fs_ev_str(&ev, "via", via);
+	fs_ev_caller(&ev, "exec_at", site);
+	fs_ev_str(&ev, "hint", "list it in FORKSAFE_KEEP_FDS if the program expects it");
+	fs_ev_end(&ev);
+}
+
+/* ---- fds open when the program started ---- */
+
+/* Whether the process that started this program ran forksafe in
+ * diagnostic mode: then the fds this program found open at start-up were
+ * that process's to report (as its leaks, or as what it had found open
+ * itself), and they are not reported again here.  Read once, from that
+ * process's environment, when the first such fd is seen; a child of a
+ * fork keeps its parent's answer (the program started there).  Without
+ * /proc, or without the right to read it, the answer is no. */
+static int started_by_diag = -1;
+
+static int entry_says(const char *entry, size_t len, int *diag, int *preload)
+{
+	if (len >= 16 && memcmp(entry, "FORKSAFE_DIAG=1", 16) == 0)
+		*diag = 1;
+	if (len > 11 && memcmp(entry, "LD_PRELOAD=", 11) == 0 &&
+	    memmem(entry, len, "libforksafe", 11))
+		*preload = 1;
+	return *diag && *preload;
+}
+
+static int parent_ran_diag(void)
+{
+	char path[40], buf[4096], cur[512];
+	struct fs_sbuf b;
+	size_t len = 0;
+	int fd, diag = 0, preload = 0, yes = 0;
+	ssize_t n;
+
+	fs_sb_init(&b, path, sizeof path);
+	fs_sb_str(&b, "/proc/");
+	fs_sb_dec(&b, getppid());
+	fs_sb_str(&b, "/environ");
+	fd = REAL(open)(fs_sb_cstr(&b), O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	while (!yes && (n = read(fd, buf, sizeof buf)) > 0) {
+		for (ssize_t i = 0; i < n && !yes; i++) {
+			if (buf[i]) {
+				if (len < sizeof cur)
+					cur[len++] = buf[i];
+				continue;
+			}
+			yes = entry_says(cur, len, &diag, &preload);
+			len = 0;
+		}
+	}
+	REAL(close)(fd);
+	return yes;
+}
+
+/* fd, open at start-up, is reported at most once by this program and the
+ * children it forks, and not at all when the process that started it
+ * ran diagnostics. */
+static int report_inherited(int fd)
+{
+	if (__atomic_load_n(&started_by_diag, __ATOMIC_RELAXED) < 0)
+		__atomic_store_n(&started_by_diag, parent_ran_diag(), __ATOMIC_RELAXED);
+	return !started_by_diag && fs_stat_first(FS_ST_INHERITED, (uintptr_t)fd);
+}
+
+/* Before main: the program just started.  A fork child keeps the answer
+ * (it runs the same program) and an exec resets it. */
+__attribute__((constructor)) static void started(void)
+{
+	if (fs_forked_child)
+		return;
+	started_by_diag = -1;
 }
 
 struct audit {
-	const struct refs *refs;
+	const struct fs_newprog *np;
 	const char *via, *path;
 	uintptr_t site;
 };
@@ -417,14 +506,28 @@ struct audit {
 static void audit_one(int dir, int fd, void *arg)
 {
 	const struct audit *a = arg;
+	struct fs_fdent *e;
+	char mem[256];
+	const char *why;
 	int fl;
 
 	if (fd <= 2 || fd == dir || fs_log_private_fd(fd))
 		return;
 	fl = REAL(fcntl)(fd, F_GETFD);
-	if (fl < 0 || (fl & FD_CLOEXEC) || deliberate(fd, a->refs))
+	if (fl < 0)
 		return;
-	report_leak(fd, a->via, a->path, a->site);
+	if (fl & FD_CLOEXEC) {
+		if ((why = fs_inherit_withheld(fd, a->np, mem, sizeof mem)) != NULL)
+			report_withheld(fd, why, a->via, a->path, a->site);
+		return;
+	}
+	if (fs_inherit_reason(fd, a->np))
+		return;
+	e = fs_fd_entry(fd);
+	if (e && (__atomic_load_n(&e->flags, __ATOMIC_ACQUIRE) & FS_FD_KNOWN))
+		report_leak(fd, a->via, a->path, a->site);
+	else if (report_inherited(fd))
+		report_leak(fd, a->via, a->path, a->site);
 }
 
 /* "17" -> 17; anything else ("." "..") -> -1. */
@@ -441,20 +544,14 @@ static int dir_fd_number(const char *name)
 	return (int)v;
 }
 
-void fs_audit_exec(const char *via, const char *path, char *const argv[], char *const envp[],
+void fs_audit_exec(const char *via, const char *path, const struct fs_newprog *np,
 		   uintptr_t site)
 {
-	struct refs r;
+	struct audit a = { .np = np, .via = via, .path = path, .site = site };
 	int saved = errno;
 
 	if (!fs_cfg.diag || fs_cfg.shell || fs_cfg.cloexec == FS_CLOEXEC_OFF)
 		return;
-	memset(&r, 0, sizeof r);
-	for (size_t i = 0; argv && argv[i]; i++)
-		fs_fdref_arg(argv[i], mark_ref, &r);
-	for (size_t i = 0; envp && envp[i]; i++)
-		fs_fdref_env(envp[i], mark_ref, &r);
-	struct audit a = { .refs = &r, .via = via, .path = path, .site = site };
 	for_each_number("/proc/self/fd", audit_one, &a);
 	errno = saved;
 }

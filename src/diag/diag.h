@@ -21,15 +21,17 @@ void fs_ev_backtrace_from(struct fs_event *ev, uintptr_t site, int exact_first) 
 void fs_ev_code(struct fs_event *ev, const char *key, uintptr_t pc) FS_HIDDEN;
 /* The exec-time audit: reports each fd the new program would inherit by
  * accident.  via: the wrapper ("execve", "posix_spawn"...). */
-void fs_audit_exec(const char *via, const char *path, char *const argv[], char *const envp[],
+struct fs_newprog;
+void fs_audit_exec(const char *via, const char *path, const struct fs_newprog *np,
 		   uintptr_t site) FS_HIDDEN;
 /* Starts diagnostics (init.c, once): the log, the summary counts in
  * memory shared with children, the unwinder. */
 void fs_diag_start(void) FS_HIDDEN;
 /* From the constructor: reports may carry backtraces from now on. */
 void fs_diag_ready(void) FS_HIDDEN;
-enum fs_stat_id { FS_ST_MT_FORK, FS_ST_EXEC_LEAK, FS_ST_FORK_ABORT, FS_ST_COUNT };
+enum fs_stat_id { FS_ST_MT_FORK, FS_ST_EXEC_LEAK, FS_ST_FORK_ABORT, FS_ST_INHERITED, FS_ST_COUNT };
 void fs_stat_event(enum fs_stat_id id, uintptr_t site) FS_HIDDEN;
+int fs_stat_first(enum fs_stat_id id, uintptr_t key) FS_HIDDEN;
 
 /* ---- naming code addresses (symbolize.c) ---- */
 /* For a return address (a caller, a backtrace frame).

@@ -107,32 +107,20 @@ FS_CORE int fcntl_core(int (*real)(int, int, ...), int fd, int cmd, void *arg, u
 	return r;
 }
 
-FS_EXPORT int fcntl(int fd, int cmd, ...)
-{
-	va_list ap;
-	va_start(ap, cmd);
-	void *arg = va_arg(ap, void *);
-	va_end(ap);
-	return fcntl_core(REAL(fcntl), fd, cmd, arg, FS_SITE());
-}
-
-FS_EXPORT int fcntl64(int fd, int cmd, ...)
-{
-	va_list ap;
-	va_start(ap, cmd);
-	void *arg = va_arg(ap, void *);
-	va_end(ap);
-	return fcntl_core(REAL(fcntl64), fd, cmd, arg, FS_SITE());
-}
-
-FS_EXPORT int __fcntl(int fd, int cmd, ...)
-{
-	va_list ap;
-	va_start(ap, cmd);
-	void *arg = va_arg(ap, void *);
-	va_end(ap);
-	return fcntl_core(REAL(fcntl), fd, cmd, arg, FS_SITE());
-}
+/* fcntl, fcntl64 (what fcntl becomes with _FILE_OFFSET_BITS=64) and
+ * glibc's __fcntl alias: one body. */
+#define FCNTL_WRAPPER(name) \
+	FS_EXPORT int name(int fd, int cmd, ...) \
+	{ \
+		va_list ap; \
+		va_start(ap, cmd); \
+		void *arg = va_arg(ap, void *); \
+		va_end(ap); \
+		return fcntl_core(REAL(name), fd, cmd, arg, FS_SITE()); \
+	}
+FCNTL_WRAPPER(fcntl)
+FCNTL_WRAPPER(fcntl64)
+FCNTL_WRAPPER(__fcntl)
 
 FS_EXPORT int ioctl(int fd, unsigned long request, ...)
 {

@@ -1,7 +1,7 @@
-/* forksafe: exec.  Before the new program starts, every forced fd whose
- * number it is told about (rule 6, fdref.c) is made inheritable, so it
- * arrives as it would without forksafe; if the exec fails, the flag is
- * put back.
+/* forksafe: exec.  Before the new program starts, every forced fd it is
+ * to get (core/inherit.c: the fds it is told about, rule 6; the pipes the
+ * thread made for it, rule 8) is made inheritable, so it arrives as it
+ * would without forksafe; if the exec fails, the flag is put back.
  *
  * Async-signal-safe: exec runs in children between fork and exec, and in
  * vfork children that share the parent's memory, so this file allocates
@@ -10,6 +10,7 @@
 #include "config.h"
 #include "core/core.h"
 #include "core/fdtable.h"
+#include "core/inherit.h"
 #include "diag/diag.h"
 #include "fd/fd.h"
 #include "fork/fork.h"
@@ -20,86 +21,48 @@
 
 extern char **environ;
 
-#define MAX_SEEN 256
-
-struct release_ctx {
-	enum fs_release_kind kind;
-	int restore;
-	int nseen;
-	int seen[MAX_SEEN];
-};
-
-static int already_seen(struct release_ctx *c, int fd)
-{
-	for (int i = 0; i < c->nseen; i++)
-		if (c->seen[i] == fd)
-			return 1;
-	if (c->nseen == MAX_SEEN)
-		return -1;
-	c->seen[c->nseen++] = fd;
-	return 0;
-}
-
 static void set_cloexec(int fd, int on)
 {
 	REAL(fcntl)(fd, F_SETFD, on ? FD_CLOEXEC : 0);
 }
 
+/* In the process about to exec: the flag alone, nothing counted (an fd
+ * may come twice: setting it twice is the same). */
+static void release_exec(int fd, void *arg)
+{
+	set_cloexec(fd, 0);
+}
+
+static void restore_exec(int fd, void *arg)
+{
+	set_cloexec(fd, 1);
+}
+
 /* For a spawn in a parent, several threads may release the same fd at
  * once: a count in its entry keeps it inheritable until the last one
- * restores it. */
-static void release_one(int fd, void *arg)
+ * restores it.  An fd given twice is counted twice both ways. */
+static void release_spawn(int fd, void *arg)
 {
-	struct release_ctx *c = arg;
 	struct fs_fdent *e = fs_fd_entry(fd);
-
-	if (!e || !(__atomic_load_n(&e->flags, __ATOMIC_ACQUIRE) & FS_FD_FORCED))
-		return;
-	if (already_seen(c, fd) != 0)
-		return;
-	if (c->kind == FS_REL_EXEC) {
-		set_cloexec(fd, c->restore);
-	} else if (!c->restore) {
-		if (__atomic_fetch_add(&e->released, 1, __ATOMIC_ACQ_REL) == 0)
-			set_cloexec(fd, 0);
-	} else {
-		if (__atomic_sub_fetch(&e->released, 1, __ATOMIC_ACQ_REL) == 0)
-			set_cloexec(fd, 1);
-	}
+	if (e && __atomic_fetch_add(&e->released, 1, __ATOMIC_ACQ_REL) == 0)
+		set_cloexec(fd, 0);
 }
 
-static void scan(char *const argv[], char *const envp[], const int *extra, int nextra,
-		 struct release_ctx *c)
+static void restore_spawn(int fd, void *arg)
 {
-	int saved = errno;
-
-	for (int i = 0; i < nextra; i++)
-		release_one(extra[i], c);
-	for (size_t i = 0; argv && argv[i]; i++)
-		fs_fdref_arg(argv[i], release_one, c);
-	for (size_t i = 0; envp && envp[i]; i++)
-		fs_fdref_env(envp[i], release_one, c);
-	errno = saved;
+	struct fs_fdent *e = fs_fd_entry(fd);
+	if (e && __atomic_sub_fetch(&e->released, 1, __ATOMIC_ACQ_REL) == 0)
+		set_cloexec(fd, 1);
 }
 
-void fs_release_refs(char *const argv[], char *const envp[], const int *extra, int nextra,
-		     enum fs_release_kind kind)
+void fs_release_refs(const struct fs_newprog *np, enum fs_release_kind kind)
 {
-	struct release_ctx c = { .kind = kind, .restore = 0 };
-
-	if (fs_fd_limit() == 0)
-		return;
-	scan(argv, envp, extra, nextra, &c);
+	fs_inherit_handover(np, kind == FS_REL_EXEC ? release_exec : release_spawn, NULL);
 }
 
-void fs_restore_refs(char *const argv[], char *const envp[], const int *extra, int nextra,
-		     enum fs_release_kind kind)
+void fs_restore_refs(const struct fs_newprog *np, enum fs_release_kind kind)
 {
-	struct release_ctx c = { .kind = kind, .restore = 1 };
-
-	if (fs_fd_limit() == 0)
-		return;
-	scan(argv, envp, extra, nextra, &c);
+	fs_inherit_handover(np, kind == FS_REL_EXEC ? restore_exec : restore_spawn, NULL);
 }
 
 /* Runs call between release and restore, keeping its errno; in
@@ -111,16 +74,17 @@ void fs_restore_refs(char *const argv[], char *const envp[], const int *extra, i
  * which execv and execvp read inside libc, is still the parent's; the
  * execvp family also searches the child's PATH (fs_spawn_execvpe). */
 #define AROUND_EXEC(via, path, argv, envp, extra, nextra, site, call) ({ \
+		struct fs_newprog np_ = { argv, envp, extra, nextra }; \
 		fs_ensure_init(); \
 		fs_child_disarm(); \
 		if (FS_UNLIKELY(fs_auto_watching)) \
 			fs_auto_child_exec(); \
-		fs_release_refs(argv, envp, extra, nextra, FS_REL_EXEC); \
+		fs_release_refs(&np_, FS_REL_EXEC); \
 		if (FS_UNLIKELY(fs_cfg.diag)) \
-			fs_audit_exec(via, path, argv, envp, site); \
+			fs_audit_exec(via, path, &np_, site); \
 		int r_ = (call); \
 		int e_ = errno; \
-		fs_restore_refs(argv, envp, extra, nextra, FS_REL_EXEC); \
+		fs_restore_refs(&np_, FS_REL_EXEC); \
 		errno = e_; \
 		r_; \
 	})

@@ -14,15 +14,19 @@ struct mmsghdr;
 /* recvmsg/recvmmsg: clears the MSG_CMSG_CLOEXEC the kernel echoes in
  * msg_flags when forksafe added it (socket.c). */
 void fs_hide_cmsg_cloexec(struct msghdr *msg, struct mmsghdr *vec, int n) FS_HIDDEN;
+/* Records every fd that arrived in msg's SCM_RIGHTS messages (socket.c);
+ * origin: the call that received them. */
+void fs_record_rights(struct msghdr *msg, int forced, unsigned origin, uintptr_t site) FS_HIDDEN;
 
 /* ---- exec and spawn (exec.c) ---- */
 enum fs_release_kind {
 	FS_REL_EXEC,	/* in the process about to exec (maybe a vfork child): no table writes */
 	FS_REL_SPAWN,	/* in a parent around a spawn: counted, may run concurrently */
 };
-void fs_release_refs(char *const argv[], char *const envp[], const int *extra, int nextra,
-		     enum fs_release_kind kind) FS_HIDDEN;
-void fs_restore_refs(char *const argv[], char *const envp[], const int *extra, int nextra,
-		     enum fs_release_kind kind) FS_HIDDEN;
+struct fs_newprog;
+/* Makes the forced fds the new program is to get inheritable
+ * (core/inherit.c says which), and back. */
+void fs_release_refs(const struct fs_newprog *np, enum fs_release_kind kind) FS_HIDDEN;
+void fs_restore_refs(const struct fs_newprog *np, enum fs_release_kind kind) FS_HIDDEN;
 
 #endif

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "core/core.h"
 #include "core/fdtable.h"
+#include "core/inherit.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/epoll.h>
@@ -30,6 +31,8 @@ FS_CORE int pipe_core(int (*real)(int *, int), int fds[2], int flags, uintptr_t 
 	if (r == 0) {
 		fs_fd_created(fds[0], FS_ID_pipe, add, site);
 		fs_fd_created(fds[1], FS_ID_pipe, add, site);
+		if (add)
+			fs_inherit_note_pair(fds);
 	}
 	return r;
 }
@@ -88,18 +91,6 @@ FS_EXPORT int epoll_create1(int flags)
 	return epoll_core(flags, FS_SITE());
 }
 
-FS_EXPORT int eventfd(unsigned int initval, int flags)
-{
-	int (*real)(unsigned int, int) = REAL(eventfd);
-	int add, fd;
-
-	fs_ensure_init();
-	add = fs_force(flags, EFD_CLOEXEC);
-	fd = real(initval, flags | add);
-	fs_fd_created(fd, FS_ID_eventfd, add != 0, FS_SITE());
-	return fd;
-}
-
 /* signalfd creates an fd only when given -1; otherwise it changes the
  * mask of an existing one and its flags are left alone. */
 FS_EXPORT int signalfd(int fd, const sigset_t *mask, int flags)
@@ -114,18 +105,6 @@ FS_EXPORT int signalfd(int fd, const sigset_t *mask, int flags)
 	if (fd == -1)
 		fs_fd_created(r, FS_ID_signalfd, add != 0, FS_SITE());
 	return r;
-}
-
-FS_EXPORT int timerfd_create(int clockid, int flags)
-{
-	int (*real)(int, int) = REAL(timerfd_create);
-	int add, fd;
-
-	fs_ensure_init();
-	add = fs_force(flags, TFD_CLOEXEC);
-	fd = real(clockid, flags | add);
-	fs_fd_created(fd, FS_ID_timerfd_create, add != 0, FS_SITE());
-	return fd;
 }
 
 FS_CORE int inotify_core(int flags, uintptr_t site)
@@ -151,68 +130,35 @@ FS_EXPORT int inotify_init1(int flags)
 	return inotify_core(flags, FS_SITE());
 }
 
-FS_EXPORT int fanotify_init(unsigned int flags, unsigned int event_f_flags)
-{
-	int (*real)(unsigned int, unsigned int) = REAL(fanotify_init);
-	int add, fd;
+/* The calls that take their own close-on-exec flag in an argument named
+ * flags: forced there, the fd recorded.  decl: the parameters; call: the
+ * arguments to libc's, with flags | add in place of flags. */
+#define FLAGGED(name, flag, decl, call) \
+	FS_EXPORT int name decl \
+	{ \
+		int add, fd; \
+		fs_ensure_init(); \
+		add = fs_force((int)flags, flag); \
+		fd = REAL(name) call; \
+		fs_fd_created(fd, FS_ID_##name, add, FS_SITE()); \
+		return fd; \
+	}
 
-	fs_ensure_init();
-	add = fs_force((int)flags, FAN_CLOEXEC);
-	fd = real(flags | (unsigned)add, event_f_flags);
-	fs_fd_created(fd, FS_ID_fanotify_init, add != 0, FS_SITE());
-	return fd;
-}
-
-FS_EXPORT int memfd_create(const char *name, unsigned int flags)
-{
-	int (*real)(const char *, unsigned int) = REAL(memfd_create);
-	int add, fd;
-
-	fs_ensure_init();
-	add = fs_force((int)flags, MFD_CLOEXEC);
-	fd = real(name, flags | (unsigned)add);
-	fs_fd_created(fd, FS_ID_memfd_create, add != 0, FS_SITE());
-	return fd;
-}
-
+FLAGGED(eventfd, EFD_CLOEXEC, (unsigned int initval, int flags), (initval, flags | add))
+FLAGGED(timerfd_create, TFD_CLOEXEC, (int clockid, int flags), (clockid, flags | add))
+FLAGGED(fanotify_init, FAN_CLOEXEC, (unsigned int flags, unsigned int event_f_flags),
+	(flags | (unsigned)add, event_f_flags))
+FLAGGED(memfd_create, MFD_CLOEXEC, (const char *name, unsigned int flags),
+	(name, flags | (unsigned)add))
 #ifdef HAVE_FSOPEN
-FS_EXPORT int fsopen(const char *fsname, unsigned int flags)
-{
-	int (*real)(const char *, unsigned int) = REAL(fsopen);
-	int add, fd;
-
-	fs_ensure_init();
-	add = fs_force((int)flags, FSOPEN_CLOEXEC);
-	fd = real(fsname, flags | (unsigned)add);
-	fs_fd_created(fd, FS_ID_fsopen, add != 0, FS_SITE());
-	return fd;
-}
+FLAGGED(fsopen, FSOPEN_CLOEXEC, (const char *fsname, unsigned int flags),
+	(fsname, flags | (unsigned)add))
 #endif
-
 #ifdef HAVE_FSMOUNT
-FS_EXPORT int fsmount(int fsfd, unsigned int flags, unsigned int attr_flags)
-{
-	int (*real)(int, unsigned int, unsigned int) = REAL(fsmount);
-	int add, fd;
-
-	fs_ensure_init();
-	add = fs_force((int)flags, FSMOUNT_CLOEXEC);
-	fd = real(fsfd, flags | (unsigned)add, attr_flags);
-	fs_fd_created(fd, FS_ID_fsmount, add != 0, FS_SITE());
-	return fd;
-}
+FLAGGED(fsmount, FSMOUNT_CLOEXEC, (int fsfd, unsigned int flags, unsigned int attr_flags),
+	(fsfd, flags | (unsigned)add, attr_flags))
 #endif
-
 #ifdef HAVE_OPEN_TREE
-FS_EXPORT int open_tree(int dfd, const char *path, unsigned int flags)
-{
-	int (*real)(int, const char *, unsigned int) = REAL(open_tree);
-	int add, fd;
-
-	fs_ensure_init();
-	add = fs_force((int)flags, OPEN_TREE_CLOEXEC);
-	fd = real(dfd, path, flags | (unsigned)add);
-	fs_fd_created(fd, FS_ID_open_tree, add != 0, FS_SITE());
-	return fd;
-}
+FLAGGED(open_tree, OPEN_TREE_CLOEXEC, (int dfd, const char *path, unsigned int flags),
+	(dfd, path, flags | (unsigned)add))
 #endif

@@ -16,29 +16,26 @@
 #include <unistd.h>
 #include <utmp.h>
 
-FS_EXPORT int posix_openpt(int flags)
+FS_CORE int openpt_core(int flags, uintptr_t site)
 {
-	int (*real)(int) = REAL(posix_openpt);
 	int add, fd;
 
 	fs_ensure_init();
 	add = fs_force(flags, O_CLOEXEC);
-	fd = real(flags | add);
-	fs_fd_created(fd, FS_ID_posix_openpt, add != 0, FS_SITE());
+	fd = REAL(posix_openpt)(flags | add);
+	fs_fd_created(fd, FS_ID_posix_openpt, add, site);
 	return fd;
+}
+
+FS_EXPORT int posix_openpt(int flags)
+{
+	return openpt_core(flags, FS_SITE());
 }
 
 /* getpt is posix_openpt(O_RDWR) on Linux (login/getpt.c). */
 FS_EXPORT int getpt(void)
 {
-	int (*real)(int) = REAL(posix_openpt);
-	int add, fd;
-
-	fs_ensure_init();
-	add = fs_force(0, O_CLOEXEC);
-	fd = real(O_RDWR | add);
-	fs_fd_created(fd, FS_ID_posix_openpt, add != 0, FS_SITE());
-	return fd;
+	return openpt_core(O_RDWR, FS_SITE());
 }
 
 /* The terminal side of an unlocked master: TIOCGPTPEER where the kernel

@@ -2,6 +2,7 @@
 #include "config.h"
 #include "core/core.h"
 #include "core/fdtable.h"
+#include "core/inherit.h"
 #include "fd/fd.h"
 #include <errno.h>
 #include <string.h>
@@ -42,6 +43,8 @@ FS_EXPORT int socketpair(int domain, int type, int protocol, int sv[2])
 	if (r == 0) {
 		fs_fd_created(sv[0], FS_ID_socketpair, add != 0, FS_SITE());
 		fs_fd_created(sv[1], FS_ID_socketpair, add != 0, FS_SITE());
+		if (add)
+			fs_inherit_note_pair(sv);
 	}
 	return r;
 }
@@ -78,8 +81,7 @@ FS_EXPORT int accept4(int sockfd, struct sockaddr *addr, socklen_t *len, int fla
 	return accept_slow(sockfd, addr, len, flags, FS_SITE());
 }
 
-/* Records every fd that arrived in msg's SCM_RIGHTS messages. */
-static void record_rights(struct msghdr *msg, int forced, uintptr_t site)
+void fs_record_rights(struct msghdr *msg, int forced, unsigned origin, uintptr_t site)
 {
 	struct cmsghdr *c;
 
@@ -92,7 +94,7 @@ static void record_rights(struct msghdr *msg, int forced, uintptr_t site)
 		for (size_t i = 0; i < n; i++) {
 			int fd;
 			memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-			fs_fd_created(fd, FS_ID_recvmsg, forced, site);
+			fs_fd_created(fd, origin, forced, site);
 		}
 	}
 }
@@ -117,7 +119,7 @@ FS_EXPORT ssize_t recvmsg(int sockfd, struct msghdr *msg, int flags)
 	add = fs_force(flags, MSG_CMSG_CLOEXEC);
 	r = real(sockfd, msg, flags | add);
 	if (r >= 0) {
-		record_rights(msg, add != 0, FS_SITE());
+		fs_record_rights(msg, add != 0, FS_ID_recvmsg, FS_SITE());
 		if (add)
 			fs_hide_cmsg_cloexec(msg, NULL, 0);
 	}
@@ -134,7 +136,7 @@ FS_EXPORT int recvmmsg(int sockfd, struct mmsghdr *vec, unsigned int vlen, int f
 	add = fs_force(flags, MSG_CMSG_CLOEXEC);
 	r = real(sockfd, vec, vlen, flags | add, timeout);
 	for (int i = 0; i < r; i++)
-		record_rights(&vec[i].msg_hdr, add != 0, FS_SITE());
+		fs_record_rights(&vec[i].msg_hdr, add != 0, FS_ID_recvmmsg, FS_SITE());
 	if (r > 0 && add)
 		fs_hide_cmsg_cloexec(NULL, vec, r);
 	return r;

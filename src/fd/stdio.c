@@ -4,6 +4,7 @@
 #include "config.h"
 #include "core/core.h"
 #include "core/fdtable.h"
+#include "core/inherit.h"
 #include "diag/diag.h"
 #include "fd/fd.h"
 #include <dirent.h>
@@ -180,6 +181,7 @@ FS_EXPORT FILE *popen(const char *command, const char *mode)
 	FILE *(*real)(const char *, const char *) = REAL(popen);
 	char *argv[] = { "sh", "-c", (char *)command, NULL };
 	extern char **environ;
+	struct fs_newprog np = { argv, environ, NULL, 0 };
 	int forced = 0;
 	FILE *f;
 
@@ -187,12 +189,13 @@ FS_EXPORT FILE *popen(const char *command, const char *mode)
 	if (fs_forcing && mode && (m = fs_popen_mode_add_e(mode, buf, sizeof buf)) == NULL)
 		m = mode;
 	forced = (m != mode);
-	fs_release_refs(argv, environ, NULL, 0, FS_REL_SPAWN);
+	fs_release_refs(&np, FS_REL_SPAWN);
 	if (FS_UNLIKELY(fs_cfg.diag))
-		fs_audit_exec("popen", "/bin/sh", argv, environ, FS_SITE());
+		fs_audit_exec("popen", "/bin/sh", &np, FS_SITE());
 	f = real(command, m);
 	int saved = errno;
-	fs_restore_refs(argv, environ, NULL, 0, FS_REL_SPAWN);
+	fs_restore_refs(&np, FS_REL_SPAWN);
+	fs_inherit_handed_over();
 	if (f)
 		fs_fd_created(stream_fd(f), FS_ID_popen, forced, FS_SITE());
 	errno = saved;

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "core/core.h"
 #include "core/fdtable.h"
+#include "core/inherit.h"
 #include "fd/fd.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -138,14 +139,21 @@ static void record(long nr, const long a[6], long r, int forced, uintptr_t site)
 	case SYS_socketpair: fds = (int *)a[3]; break;
 	case SYS_pipe2: fds = (int *)a[0]; break;
 	case SYS_recvmsg:
+		fs_record_rights((struct msghdr *)a[1], forced, FS_ID_syscall, site);
+		return;
 	case SYS_recvmmsg:
-		return;	/* fds arrive in control messages: see wrap_socket.c */
+		for (long i = 0; i < r; i++)
+			fs_record_rights(&((struct mmsghdr *)a[1])[i].msg_hdr, forced, FS_ID_syscall,
+					 site);
+		return;
 	default:
 		fs_fd_created((int)r, FS_ID_syscall, forced, site);
 		return;
 	}
 	fs_fd_created(fds[0], FS_ID_syscall, forced, site);
 	fs_fd_created(fds[1], FS_ID_syscall, forced, site);
+	if (forced)
+		fs_inherit_note_pair(fds);
 }
 
 /* fcntl, ioctl, close, dup2/dup3, close_range: keep the table true. */
@@ -197,15 +205,20 @@ static long table_call(long nr, long a[6], uintptr_t site)
 
 static long exec_call(long nr, long a[6])
 {
-	char *const *argv = (char *const *)(nr == SYS_execve ? a[1] : a[2]);
-	char *const *envp = (char *const *)(nr == SYS_execve ? a[2] : a[3]);
+	int dirfd = (int)a[0];
+	struct fs_newprog np = {
+		.argv = (char *const *)(nr == SYS_execve ? a[1] : a[2]),
+		.envp = (char *const *)(nr == SYS_execve ? a[2] : a[3]),
+		.extra = nr == SYS_execveat ? &dirfd : NULL,
+		.nextra = nr == SYS_execveat,
+	};
 	long r;
 	int saved;
 
-	fs_release_refs(argv, envp, NULL, 0, FS_REL_EXEC);
+	fs_release_refs(&np, FS_REL_EXEC);
 	r = call_real(nr, a);
 	saved = errno;
-	fs_restore_refs(argv, envp, NULL, 0, FS_REL_EXEC);
+	fs_restore_refs(&np, FS_REL_EXEC);
 	errno = saved;
 	return r;
 }

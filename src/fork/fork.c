@@ -15,6 +15,7 @@
 #include "config.h"
 #include "core/core.h"
 #include "core/fdtable.h"
+#include "core/inherit.h"
 #include "core/log.h"
 #include "diag/diag.h"
 #include "fork/fork.h"
@@ -148,10 +149,15 @@ static pid_t fork_checked(pid_t (*real)(void), const char *via, int handlers,
 			fs_enter_child_mode();
 		if (threads > 1)
 			fs_mt_child_start(site);
-	} else if (n) {
-		saved = errno;
-		fs_atfork_parent(ran);
-		errno = saved;
+	} else {
+		/* The thread's recent pipes went with the child (rule 8). */
+		if (pid > 0 && child_sets_up)
+			fs_inherit_handed_over();
+		if (n) {
+			saved = errno;
+			fs_atfork_parent(ran);
+			errno = saved;
+		}
 	}
 	return pid;
 }

@@ -24,7 +24,7 @@ for target in fdref parse report; do
 	case $target in
 	report) sources=("-I$src/tools" "$src/tools/jsonline.c" "$src/tools/report.c"
 			 "$src/tools/report_print.c") ;;
-	*) sources=("-I$src/src" "$src/src/core/parse.c" "$src/src/fd/fdref.c" "$src/src/core/sbuf.c") ;;
+	*) sources=("-I$src/src" "$src/src/core/parse.c" "$src/src/core/fdref.c" "$src/src/core/sbuf.c") ;;
 	esac
 	"$CLANG" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 		"$src/tests/fuzz/fuzz_$target.c" "${sources[@]}" -o "$bin" ||

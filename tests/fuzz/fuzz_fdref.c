@@ -1,4 +1,4 @@
-/* libFuzzer target: the fd-reference parser of rule 6 (src/fd/fdref.c).
+/* libFuzzer target: the fd-reference parser of rule 6 (src/core/fdref.c).
  * Its input is the argv and environment of every exec: untrusted.  The
  * input is split at the first NUL: argument, then environment entry.
  * Asserts: no crash, no sanitizer report, every fd found is a valid
@@ -14,16 +14,20 @@ struct ctx {
 	const char *text;
 };
 
-static void found(int fd, void *arg)
+static void found(int lo, int hi, void *arg)
 {
 	struct ctx *c = arg;
 	char digits[16];
 
-	if (fd < 0)
+	if (lo < 0 || hi < lo)
 		abort();
-	snprintf(digits, sizeof digits, "%d", fd);
-	/* LISTEN_FDS=N reports 3..3+N-1: those need not appear literally. */
-	if (!strstr(c->text, digits) && !strstr(c->text, "LISTEN_FDS="))
+	/* LISTEN_FDS=N reports [3, 3+N-1]: those need not appear literally. */
+	if (lo == 3 && strstr(c->text, "LISTEN_FDS="))
+		return;
+	if (lo != hi)
+		abort();
+	snprintf(digits, sizeof digits, "%d", lo);
+	if (!strstr(c->text, digits))
 		abort();
 }
 
@@ -42,8 +46,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (first < size) {
 		c.text = buf + first + 1;
 		fs_fdref_env(buf + first + 1, found, &c);
+		fs_fdref_numbers(buf + first + 1, found, &c);
 	} else {
 		fs_fdref_env(buf, found, &c);
+		fs_fdref_numbers(buf, found, &c);
 	}
 	free(buf);
 	return 0;

@@ -1,4 +1,4 @@
-/* Unit tests of src/fd/fdref.c: the fd numbers a new program is told about
+/* Unit tests of src/core/fdref.c: the fd numbers a new program is told about
  * in its arguments and environment (DESIGN §2, rule 6).  Each pattern of
  * the file's header comment is covered, and so are the look-alikes that
  * must not match (a false match is harmless, but "COLUMNS=80" must not
@@ -16,19 +16,14 @@ struct seen {
 	unsigned calls, distinct;
 	int min, max;
 	int outside, big[8];	/* reported fds < 0 or >= SEEN_MAX */
+	int last_lo, last_hi;	/* the last range reported */
 	unsigned char fd[SEEN_MAX];
 };
 static struct seen seen;
-static int wrong_ctx;
+static int wrong_ctx, bad_range;
 
-/* Called up to 65536 times per parse: no ck_assert here (each one costs
- * a message round trip in Check); the context is checked once after. */
-static void collect(int fd, void *ctx)
+static void collect_one(struct seen *s, int fd)
 {
-	struct seen *s = &seen;
-	if (ctx != &seen)
-		wrong_ctx++;
-	s->calls++;
 	if (fd < 0 || fd >= SEEN_MAX) {
 		if (s->outside < 8)
 			s->big[s->outside] = fd;
@@ -43,14 +38,35 @@ static void collect(int fd, void *ctx)
 		s->max = fd;
 }
 
+/* No ck_assert here (each one costs a message round trip in Check); the
+ * context and the ranges are checked once after.  A range reaching past
+ * what is counted ends the count there, once. */
+static void collect(int lo, int hi, void *ctx)
+{
+	struct seen *s = &seen;
+	if (ctx != &seen)
+		wrong_ctx++;
+	if (lo > hi || lo < 0)
+		bad_range++;
+	s->calls++;
+	s->last_lo = lo;
+	s->last_hi = hi;
+	for (int fd = lo; fd <= hi && fd >= 0; fd++) {
+		collect_one(s, fd);
+		if (fd >= SEEN_MAX)
+			break;
+	}
+}
+
 typedef void (*parser)(const char *, fs_fdref_cb, void *);
 
 static void parse_into_seen(parser p, const char *s)
 {
 	memset(&seen, 0, sizeof seen);
-	wrong_ctx = 0;
+	wrong_ctx = bad_range = 0;
 	p(s, collect, &seen);
 	ck_assert_int_eq(wrong_ctx, 0);
+	ck_assert_int_eq(bad_range, 0);
 }
 
 /* The fds found in s, ascending, as "3,4" ("" for none). */
@@ -209,29 +225,23 @@ START_TEST(env_listen_fds)
 }
 END_TEST
 
-/* A count larger than any fd table is bounded the same way whatever its
- * size: fds 3, 4, ... without a gap, the same set for every huge count,
- * none below 3.  (3 + count must not overflow.) */
-START_TEST(env_listen_fds_huge_count_is_bounded)
+/* A count of any size is one range from 3, without a cap (the fd table
+ * decides what exists), and 3 + count - 1 never overflows: a count past
+ * INT_MAX - 2 ends the range at INT_MAX. */
+START_TEST(env_listen_fds_huge_count_is_one_range)
 {
-	static const char *const huge[] = {
-		"LISTEN_FDS=2147483647", "LISTEN_FDS=2147483646", "LISTEN_FDS=2147483645",
-		"LISTEN_FDS=2147483644", "LISTEN_FDS=1000000",
+	static const struct { const char *entry; int hi; } rows[] = {
+		{ "LISTEN_FDS=300", 302 }, { "LISTEN_FDS=100000", 100002 },
+		{ "LISTEN_FDS=1000000", 1000002 }, { "LISTEN_FDS=2147483644", 2147483646 },
+		{ "LISTEN_FDS=2147483645", INT_MAX }, { "LISTEN_FDS=2147483646", INT_MAX },
+		{ "LISTEN_FDS=2147483647", INT_MAX },
 	};
-	unsigned ref;
 
-	parse_into_seen(fs_fdref_env, "LISTEN_FDS=100000");
-	ref = seen.distinct;
-	ck_assert_uint_ge(ref, 1024);
-	ck_assert_int_eq(seen.min, 3);
-	ck_assert_int_eq(seen.max, 3 + (int)ref - 1);
-	ck_assert_int_eq(seen.outside, 0);
-	for (size_t i = 0; i < sizeof huge / sizeof huge[0]; i++) {
-		parse_into_seen(fs_fdref_env, huge[i]);
-		ck_assert_msg(seen.distinct == ref && seen.min == 3 && seen.max == 3 + (int)ref - 1 &&
-			      seen.outside == 0,
-			      "\"%s\": %u fds from %d to %d (%d out of range); LISTEN_FDS=100000 gave %u from 3",
-			      huge[i], seen.distinct, seen.min, seen.max, seen.outside, ref);
+	for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		parse_into_seen(fs_fdref_env, rows[i].entry);
+		ck_assert_msg(seen.calls == 1 && seen.last_lo == 3 && seen.last_hi == rows[i].hi,
+			      "\"%s\": %u ranges, the last [%d, %d]; expected [3, %d]",
+			      rows[i].entry, seen.calls, seen.last_lo, seen.last_hi, rows[i].hi);
 	}
 }
 END_TEST
@@ -295,6 +305,25 @@ START_TEST(env_null_reports_nothing)
 }
 END_TEST
 
+/* ---- numbers listed the way servers hand sockets over ---- */
+
+START_TEST(env_number_lists)
+{
+	static const struct row rows[] = {
+		{ "NGINX=6;", "6" }, { "NGINX=6;7;", "6,7" }, { "EINHORN_FDS=3 4 5", "3,4,5" },
+		{ "X=3,4:5", "3,4,5" }, { "X=3;99999999999;4", "3,4" },
+		{ "SERVER_STARTER_PORT=0.0.0.0:80=3;127.0.0.1:8080=4", "3,4" },
+		{ "A=127.0.0.1:80=12", "12" },
+		/* one number alone is a setting */
+		{ "COLUMNS=80", "" }, { "SHLVL=2", "" }, { "N=5", "" },
+		{ "PATH=/usr/bin:/bin", "" }, { "V=python3.11", "" }, { "A=x86_64", "" },
+		{ "IP=10.0.0.1", "" }, { "N=-5", "" }, { "N=5x;6", "" }, { "A=b=5x", "" },
+		{ "N=", "" }, { "N", "" }, { "N=;", "" },
+	};
+	check_rows(fs_fdref_numbers, "environment list", rows, sizeof rows / sizeof rows[0]);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("fdref");
@@ -308,11 +337,12 @@ int main(void)
 	UNIT_ADD(s, arg_huge_numbers_ignored);
 	UNIT_ADD(s, arg_null_reports_nothing);
 	UNIT_ADD(s, env_listen_fds);
-	UNIT_ADD(s, env_listen_fds_huge_count_is_bounded);
+	UNIT_ADD(s, env_listen_fds_huge_count_is_one_range);
 	UNIT_ADD(s, env_fd_variables);
 	UNIT_ADD(s, env_makeflags);
 	UNIT_ADD(s, env_paths_and_redirections_in_values);
 	UNIT_ADD(s, env_plain_numbers_are_not_fds);
 	UNIT_ADD(s, env_null_reports_nothing);
+	UNIT_ADD(s, env_number_lists);
 	return unit_run(s);
 }

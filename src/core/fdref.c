@@ -16,7 +16,10 @@
  *   - shell redirections in a command string: <&N, >&N, N<, N>;
  *   - in the environment, LISTEN_FDS=N (fds 3 .. 3+N-1, systemd socket
  *     activation) and any variable whose name contains FD or ends in
- *     _SOCKET holding a list of numbers (WAYLAND_SOCKET=N).
+ *     _SOCKET holding a list of numbers (WAYLAND_SOCKET=N);
+ *   - fs_fdref_numbers: the numbers a value lists, for the rules that
+ *     then check what the fd is (core/inherit.c: listening sockets handed
+ *     to a new server, NGINX="6;7;").
  * Async-signal-safe: runs in a child between fork and exec. */
 #include "core/parse.h"
 #include <limits.h>
@@ -55,7 +58,7 @@ static const char *number_list(const char *s, fs_fdref_cb cb, void *ctx)
 	int fd;
 	const char *e;
 	while ((e = number(s, &fd)) != NULL) {
-		cb(fd, ctx);
+		cb(fd, fd, ctx);
 		s = e;
 		if ((*s != ',' && *s != ':') || !is_digit(s[1]))
 			break;
@@ -90,7 +93,7 @@ static void scan_inside(const char *s, fs_fdref_cb cb, void *ctx)
 	for (; *s; s++) {
 		if (s[0] == '/' && starts_with(s, "/fd/") && is_digit(s[4])) {
 			if ((e = number(s + 4, &fd)) != NULL)
-				cb(fd, ctx);
+				cb(fd, fd, ctx);
 		} else if (lower(s[0]) == 'f' && lower(s[1]) == 'd') {
 			const char *p = s + 2;
 			if (lower(*p) == 's')
@@ -104,12 +107,12 @@ static void scan_inside(const char *s, fs_fdref_cb cb, void *ctx)
 				number_list(p, cb, ctx);
 		} else if ((s[0] == '<' || s[0] == '>') && s[1] == '&' && is_digit(s[2])) {
 			if ((e = number(s + 2, &fd)) != NULL)
-				cb(fd, ctx);
+				cb(fd, fd, ctx);
 		} else if (is_digit(s[0]) && (s == start || s[-1] == ' ' || s[-1] == '\t' ||
 					      s[-1] == ';' || s[-1] == '|' || s[-1] == '&' ||
 					      s[-1] == '(' || s[-1] == '\n')) {
 			if ((e = number(s, &fd)) != NULL && (*e == '<' || *e == '>'))
-				cb(fd, ctx);
+				cb(fd, fd, ctx);
 		}
 	}
 }
@@ -172,10 +175,9 @@ void fs_fdref_env(const char *entry, fs_fdref_cb cb, void *ctx)
 	if (n == 10 && memcmp(entry, "LISTEN_FDS", 10) == 0) {
 		int count;
 		const char *e = number(value, &count);
-		/* Bounded before adding: 3 + count must not overflow. */
-		if (e && *e == '\0')
-			for (int fd = 3, end = 3 + (count < 65536 ? count : 65536); fd < end; fd++)
-				cb(fd, ctx);
+		/* 3 + count - 1 must not overflow. */
+		if (e && *e == '\0' && count > 0)
+			cb(3, count <= INT_MAX - 2 ? 3 + count - 1 : INT_MAX, ctx);
 		return;
 	}
 	if (fd_variable(entry, n) && whole_list(value)) {
@@ -183,4 +185,50 @@ void fs_fdref_env(const char *entry, fs_fdref_cb cb, void *ctx)
 		return;
 	}
 	scan_inside(value, cb, ctx);
+}
+
+static int list_sep(char c)
+{
+	return c == ',' || c == ';' || c == ':' || c == ' ';
+}
+
+void fs_fdref_numbers(const char *entry, fs_fdref_cb cb, void *ctx)
+{
+	const char *value = entry ? strchr(entry, '=') : NULL, *s;
+	int list = 1, seps = 0, fd;
+
+	if (!value || !*++value)
+		return;
+	/* A list: numbers and separators only, one separator at least. */
+	for (s = value; *s && list; s++) {
+		if (list_sep(*s))
+			seps++;
+		else if (!is_digit(*s))
+			list = 0;
+	}
+	if (list && seps) {
+		for (s = value; *s;) {
+			const char *e = number(s, &fd);
+			if (e) {
+				cb(fd, fd, ctx);
+				s = e;
+			} else {
+				while (*s && !list_sep(*s))	/* a number past INT_MAX */
+					s++;
+				while (list_sep(*s))
+					s++;
+			}
+		}
+		return;
+	}
+	/* Numbers assigned inside the value: "...=N" ending at a separator
+	 * or the end. */
+	for (s = value; *s; s++) {
+		const char *e;
+		if (*s != '=' || !is_digit(s[1]))
+			continue;
+		e = number(s + 1, &fd);
+		if (e && (!*e || list_sep(*e)))
+			cb(fd, fd, ctx);
+	}
 }
