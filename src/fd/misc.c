@@ -13,15 +13,18 @@
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
-#ifdef HAVE_SYS_FANOTIFY_H
 #include <sys/fanotify.h>
-#endif
-#if defined(HAVE_FSOPEN) || defined(HAVE_FSMOUNT) || defined(HAVE_OPEN_TREE)
 #include <sys/mount.h>
-#endif
 
-#ifndef FAN_CLOEXEC
-#define FAN_CLOEXEC 0x00000001
+/* The new mount API's flags (glibc 2.36's sys/mount.h, linux/mount.h). */
+#ifndef FSOPEN_CLOEXEC
+#define FSOPEN_CLOEXEC 0x00000001
+#endif
+#ifndef FSMOUNT_CLOEXEC
+#define FSMOUNT_CLOEXEC 0x00000001
+#endif
+#ifndef OPEN_TREE_CLOEXEC
+#define OPEN_TREE_CLOEXEC O_CLOEXEC
 #endif
 
 FS_CORE int pipe_core(int (*real)(int *, int), int fds[2], int flags, uintptr_t site)
@@ -150,15 +153,9 @@ FLAGGED(fanotify_init, FAN_CLOEXEC, (unsigned int flags, unsigned int event_f_fl
 	(flags | (unsigned)add, event_f_flags))
 FLAGGED(memfd_create, MFD_CLOEXEC, (const char *name, unsigned int flags),
 	(name, flags | (unsigned)add))
-#ifdef HAVE_FSOPEN
 FLAGGED(fsopen, FSOPEN_CLOEXEC, (const char *fsname, unsigned int flags),
 	(fsname, flags | (unsigned)add))
-#endif
-#ifdef HAVE_FSMOUNT
 FLAGGED(fsmount, FSMOUNT_CLOEXEC, (int fsfd, unsigned int flags, unsigned int attr_flags),
 	(fsfd, flags | (unsigned)add, attr_flags))
-#endif
-#ifdef HAVE_OPEN_TREE
 FLAGGED(open_tree, OPEN_TREE_CLOEXEC, (int dfd, const char *path, unsigned int flags),
 	(dfd, path, flags | (unsigned)add))
-#endif

@@ -14,13 +14,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/mman.h>
-#ifdef HAVE_SYS_FANOTIFY_H
 #include <sys/fanotify.h>
-#endif
-
-#ifndef FAN_CLOEXEC
-#define FAN_CLOEXEC 0x00000001		/* linux/fanotify.h */
-#endif
 #ifndef MFD_CLOEXEC
 #define MFD_CLOEXEC 0x0001U		/* linux/memfd.h */
 #endif
