@@ -22,7 +22,6 @@
  * call of every row that names one, so a row added to the table fails
  * the test until its entry point is added here. */
 #define _GNU_SOURCE
-#include "config.h"
 #include "cover.h"
 #include <errno.h>
 #include <fcntl.h>
@@ -38,7 +37,6 @@
 #include <sys/fanotify.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
-#include <sys/mount.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -52,6 +50,12 @@
 int __open(const char *path, int flags, ...);
 int __open64(const char *path, int flags, ...);
 int __fcntl(int fd, int cmd, ...);
+/* The mount API (glibc 2.36), weak: the program links with an older libc
+ * too, where forksafe's wrapper, preloaded, is the only definition and,
+ * without forksafe, the function is missing (the call fails: ENOSYS). */
+int fsopen(const char *fsname, unsigned int flags) __attribute__((weak));
+int fsmount(int fsfd, unsigned int flags, unsigned int attr_flags) __attribute__((weak));
+int open_tree(int dfd, const char *path, unsigned int flags) __attribute__((weak));
 int __open_2(const char *path, int flags);
 int __open64_2(const char *path, int flags);
 int __openat_2(int dirfd, const char *path, int flags);
@@ -469,19 +473,15 @@ static int a_memfd(int out[2])
 
 /* ---- the mount API ----
  * fsopen and fsmount need CAP_SYS_ADMIN (EPERM without it); open_tree
- * without OPEN_TREE_CLONE does not (an O_PATH fd).  fsmount gets a new
- * file system context each time, the fs_* variant made through
- * syscall(); the mount it returns is detached and goes with its fd. */
-#ifndef FSOPEN_CLOEXEC
-#define FSOPEN_CLOEXEC 0x00000001
+ * without OPEN_TREE_CLONE does not (an O_PATH fd).  fsmount mounts a
+ * new file system context each time (made through syscall(), with the
+ * flag); the mount it returns is detached and goes with its fd. */
+#define FSOPEN_CLOEXEC 0x00000001		/* linux/mount.h */
 #define FSMOUNT_CLOEXEC 0x00000001
 #define FSCONFIG_CMD_CREATE 6
-#endif
-#ifndef OPEN_TREE_CLOEXEC
 #define OPEN_TREE_CLOEXEC O_CLOEXEC
-#endif
 
-__attribute__((unused)) static int no_libc(void)
+static int no_libc(void)
 {
 	errno = ENOSYS;
 	return -1;
@@ -489,19 +489,11 @@ __attribute__((unused)) static int no_libc(void)
 
 static int c_fsopen(int out[2])
 {
-#ifdef HAVE_FSOPEN
-	return one(fsopen("tmpfs", 0), out);
-#else
-	return no_libc();
-#endif
+	return fsopen ? one(fsopen("tmpfs", 0), out) : no_libc();
 }
 static int a_fsopen(int out[2])
 {
-#ifdef HAVE_FSOPEN
-	return one(fsopen("tmpfs", FSOPEN_CLOEXEC), out);
-#else
-	return no_libc();
-#endif
+	return fsopen ? one(fsopen("tmpfs", FSOPEN_CLOEXEC), out) : no_libc();
 }
 
 /* A tmpfs context ready to be mounted (its fd, made through syscall()
@@ -530,11 +522,12 @@ static int mount_with(int sys, unsigned flags, int out[2])
 
 	if (fs < 0)
 		return -1;
-#if defined(HAVE_FSMOUNT) && defined(SYS_fsmount)
-	fd = sys ? (int)syscall(SYS_fsmount, fs, flags, 0) : fsmount(fs, flags, 0);
-#else
-	fd = no_libc();
+#ifdef SYS_fsmount
+	if (sys)
+		fd = (int)syscall(SYS_fsmount, fs, flags, 0);
+	else
 #endif
+		fd = fsmount && !sys ? fsmount(fs, flags, 0) : no_libc();
 	err = errno;
 	close(fs);
 	errno = err;
@@ -544,19 +537,11 @@ static int c_fsmount(int out[2]) { return mount_with(0, 0, out); }
 static int a_fsmount(int out[2]) { return mount_with(0, FSMOUNT_CLOEXEC, out); }
 static int c_open_tree(int out[2])
 {
-#ifdef HAVE_OPEN_TREE
-	return one(open_tree(dirfd_, "f", 0), out);
-#else
-	return no_libc();
-#endif
+	return open_tree ? one(open_tree(dirfd_, "f", 0), out) : no_libc();
 }
 static int a_open_tree(int out[2])
 {
-#ifdef HAVE_OPEN_TREE
-	return one(open_tree(dirfd_, "f", OPEN_TREE_CLOEXEC), out);
-#else
-	return no_libc();
-#endif
+	return open_tree ? one(open_tree(dirfd_, "f", OPEN_TREE_CLOEXEC), out) : no_libc();
 }
 
 /* ---- pseudo-terminals ---- */
