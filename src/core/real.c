@@ -16,6 +16,7 @@
 #include "core/core.h"
 #include <dlfcn.h>
 #include <errno.h>
+#include <stddef.h>
 #include <string.h>
 
 struct fs_real fs_real;
@@ -39,18 +40,57 @@ struct fs_real fs_real;
 FS_CALLS(FS_X)
 #undef FS_X
 
-static const struct {
-	const char *name;
-	const char *version;
-	void **slot;
-	void *fallback;
-	enum fs_call_kind kind;
-} syms[FS_ID_COUNT] = {
+/* The table, without a pointer in it: every pointer in static data is a
+ * relocation the loader makes at start-up in every process, for nothing
+ * until a call needs it.  Names and versions are offsets into one block
+ * of strings; a row's slot is its index in fs_real (one pointer-sized
+ * union per row, in the table's order); fallbacks come from a switch. */
+static const struct strings {
 #define FS_X(n, ret, params, ver, kind, sys, fallback) \
-	[FS_ID_##n] = { #n, ver, &fs_real.n.obj, (void *)FS_FALLBACK(n), FS_KIND_##kind },
+	char name_##n[sizeof #n]; char ver_##n[sizeof ver];
+	FS_CALLS(FS_X)
+#undef FS_X
+} strings = {
+#define FS_X(n, ret, params, ver, kind, sys, fallback) #n, ver,
 	FS_CALLS(FS_X)
 #undef FS_X
 };
+
+static const struct {
+	unsigned short name, version;	/* offsets in strings; version: "" is the default */
+	unsigned char kind;		/* enum fs_call_kind */
+} syms[FS_ID_COUNT] = {
+#define FS_X(n, ret, params, ver, kind, sys, fallback) \
+	[FS_ID_##n] = { offsetof(struct strings, name_##n), offsetof(struct strings, ver_##n), \
+			FS_KIND_##kind },
+	FS_CALLS(FS_X)
+#undef FS_X
+};
+
+_Static_assert(sizeof(struct strings) < 65536, "the offsets fit in 16 bits");
+_Static_assert(sizeof(struct fs_real) == FS_ID_COUNT * sizeof(void *),
+	       "one pointer-sized slot per row, in the table's order");
+
+static void **slot_of(enum fs_call_id id)
+{
+	return (void **)&fs_real + id;
+}
+
+static const char *string_at(unsigned off)
+{
+	return (const char *)&strings + off;
+}
+
+static void *fallback_of(enum fs_call_id id)
+{
+	switch (id) {
+#define FS_X(n, ret, params, ver, kind, sys, fallback) \
+	case FS_ID_##n: return (void *)FS_FALLBACK(n);
+	FS_CALLS(FS_X)
+#undef FS_X
+	default: return NULL;
+	}
+}
 
 static __thread int binding __attribute__((tls_model("initial-exec")));
 
@@ -70,30 +110,31 @@ static const char *symbol_name(const char *slot, char *buf, size_t n)
 int fs_bind(enum fs_call_id id)
 {
 	char buf[32];
+	const char *version = string_at(syms[id].version);
 	void *p;
 
-	if (*syms[id].slot)
+	if (*slot_of(id))
 		return 1;
 	if (binding || syms[id].kind == FS_KIND_SYSONLY)
 		return 0;
 	binding = 1;
-	const char *name = symbol_name(syms[id].name, buf, sizeof buf);
-	if (syms[id].version)
-		p = dlvsym(RTLD_NEXT, name, syms[id].version);
+	const char *name = symbol_name(string_at(syms[id].name), buf, sizeof buf);
+	if (*version)
+		p = dlvsym(RTLD_NEXT, name, version);
 	else
 		p = dlsym(RTLD_NEXT, name);
 	binding = 0;
 	if (!p)
 		return 0;
-	__atomic_store_n(syms[id].slot, p, __ATOMIC_RELEASE);
+	__atomic_store_n(slot_of(id), p, __ATOMIC_RELEASE);
 	return 1;
 }
 
 void *fs_bind_get(enum fs_call_id id)
 {
 	if (fs_bind(id))
-		return __atomic_load_n(syms[id].slot, __ATOMIC_ACQUIRE);
-	return syms[id].fallback;
+		return __atomic_load_n(slot_of(id), __ATOMIC_ACQUIRE);
+	return fallback_of(id);
 }
 
 void fs_bind_all(void)
@@ -108,5 +149,5 @@ void fs_bind_all(void)
 
 const char *fs_call_name(unsigned id)
 {
-	return id < FS_ID_COUNT ? syms[id].name : "unknown";
+	return id < FS_ID_COUNT ? string_at(syms[id].name) : "unknown";
 }
