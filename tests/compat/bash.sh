@@ -8,8 +8,8 @@
 assert_shim_loaded
 assert_shim_loaded bash -c 'cat /proc/$$/maps'
 
-printf 'line1\nline2\n' >"$compat_tmp/in"
-export IN=$compat_tmp/in
+printf 'line1\nline2\n' >"$T/in"
+export IN=$T/in
 
 run_case "pipeline" "a" <<'EOF'
 printf 'b\na\n' | sort | head -1

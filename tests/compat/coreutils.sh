@@ -10,8 +10,8 @@
 assert_shim_loaded
 assert_shim_loaded env cat /proc/self/maps
 
-printf 'line1\nline2\n' >"$compat_tmp/in"
-export IN=$compat_tmp/in
+printf 'line1\nline2\n' >"$T/in"
+export IN=$T/in
 
 # A small tree: d/x/f1..f5 hold 1..5, d/y/g1..g5 hold 11..55.
 export TREE='mkdir -p d/x d/y && for i in 1 2 3 4 5; do echo $i >d/x/f$i; echo $i$i >d/y/g$i; done'
@@ -26,7 +26,11 @@ run_case "xargs -P2" "1 2 3 4 5 11 22 33 44 55
 2 slots" <<'EOF'
 eval "$TREE"
 find d -type f -print0 | xargs -0 -P2 -n2 cat | sort -n | tr '\n' ' ' | sed 's/ $//'; echo
-seq 1 6 | xargs -P2 -n1 --process-slot-var=SLOT sh -c 'sleep 0.1; echo $SLOT' | sort -u | wc -l | sed 's/$/ slots/'
+# The first two commands meet at a FIFO: each one's open waits for the
+# other's, so they run at once, in the two slots.
+mkfifo meet
+seq 1 6 | xargs -P2 -n1 --process-slot-var=SLOT sh -c \
+	'case $0 in 1) : <meet ;; 2) : >meet ;; esac; echo $SLOT' | sort -u | wc -l | sed 's/$/ slots/'
 EOF
 run_case "sort spilling to temporary files, plain and compressed by gzip children" "sorted
 sorted
@@ -67,7 +71,8 @@ B=2
 nohup ran
 2" <<'EOF'
 env -i A=1 B=2 env
-timeout 5 true; a=$?; timeout 0.2 sleep 5; b=$?; { timeout -s KILL 0.2 sleep 5; } 2>/dev/null; echo "$a $b $?"
+timeout 5 true; a=$?; timeout 0.2 sleep infinity; b=$?
+{ timeout -s KILL 0.2 sleep infinity; } 2>/dev/null; echo "$a $b $?"
 nohup sh -c 'echo nohup ran'
 stdbuf -oL printf 'a\nb\n' | wc -l
 EOF
@@ -88,7 +93,7 @@ held
 free
 none" <<'EOF'
 flock lk openfds
-flock lk sh -c 'sleep 5 >/dev/null 2>&1 & echo $! >pid'
+flock lk sh -c 'sleep infinity >/dev/null 2>&1 & echo $! >pid'
 flock -n lk true && echo free || echo held
 kill "$(cat pid)"
 flock -w 5 lk true && echo free || echo held

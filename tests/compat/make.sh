@@ -9,22 +9,23 @@ need make
 assert_shim_loaded
 assert_shim_loaded make -s -f /dev/stdin <<<$'all:\n\t@cat /proc/$$PPID/maps'
 
-# The sub-make's targets a and b each wait (up to 5 s, or $TRIES times
-# 50 ms) for the other to have started: they both finish only when the
-# sub-make runs them in parallel.
-cat >"$compat_tmp/sub.mk" <<'EOF'
+# The sub-make's targets a and b each wait for the other to have started
+# (polling every 50 ms; the deadline, 30 s or $TRIES polls, only guards
+# against a hang): they both finish only when the sub-make runs them in
+# parallel.  Run alone (make -j1), a says so at its deadline.
+cat >"$T/sub.mk" <<'EOF'
 all: a b
 	@echo "sub: $(patsubst --jobserver-auth=%,--jobserver-auth=R$(comma)W,$(filter --jobserver-auth=%,$(MAKEFLAGS)))"
 comma := ,
 a b:
 	@touch $@.started; i=0; \
 	while [ ! -e $(if $(filter a,$@),b,a).started ]; do \
-		i=$$((i + 1)); [ $$i -lt $${TRIES:-100} ] || { echo "$@ ran alone"; exit 1; }; \
+		i=$$((i + 1)); [ $$i -lt $${TRIES:-600} ] || { echo "$@ ran alone"; exit 1; }; \
 		sleep 0.05; \
 	done; echo "$@ ran"
 .PHONY: all a b
 EOF
-export SUBMK=$compat_tmp/sub.mk
+export SUBMK=$T/sub.mk
 
 run_case "make -j4 with a recursive \$(MAKE): jobserver, parallel sub-make" "a ran
 b ran

@@ -9,8 +9,8 @@ need perl
 assert_shim_loaded
 assert_shim_loaded perl -e 'open(my $m, "<", "/proc/self/maps") or die; print <$m>'
 
-printf 'line1\nline2\n' >"$compat_tmp/in"
-export IN=$compat_tmp/in
+printf 'line1\nline2\n' >"$T/in"
+export IN=$T/in
 
 run_case "open -| and |- pipes" "hi
 TO CAT" <<'EOF'

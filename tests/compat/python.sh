@@ -13,20 +13,16 @@ export PY
 assert_shim_loaded
 assert_shim_loaded "$PY" -c 'print(open("/proc/self/maps").read())'
 
-printf 'line1\nline2\n' >"$compat_tmp/in"
-export IN=$compat_tmp/in
+printf 'line1\nline2\n' >"$T/in"
+export IN=$T/in
 
 # The module is at work in python: libc's open() with no O_CLOEXEC.
 forced='import ctypes, fcntl, os
 fd = ctypes.CDLL(None).open(os.environ["IN"].encode(), os.O_RDONLY)
 print(bool(fcntl.fcntl(fd, fcntl.F_GETFD) & fcntl.FD_CLOEXEC))'
-if [ "$("$PY" -c "$forced")" = False ] &&
-   [ "$(LD_PRELOAD=$FORKSAFE_SO "$PY" -c "$forced")" = True ]; then
-	echo "ok: python's libc open() is forced close-on-exec under forksafe only"
-else
-	echo "FAIL: libc open() in python is not forced close-on-exec under forksafe"
-	compat_fails=$((compat_fails + 1))
-fi
+check_eq "python's libc open() is not forced without forksafe" False "$("$PY" -c "$forced")"
+check_eq "python's libc open() is forced close-on-exec under forksafe" True \
+	"$(LD_PRELOAD=$FORKSAFE_SO "$PY" -c "$forced")"
 
 run_case "subprocess.run pass_fds: an os.pipe end read via /proc/self/fd/N" "piped" <<'EOF'
 cat >t.py <<'PY'

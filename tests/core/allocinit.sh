@@ -5,29 +5,27 @@
 # loads no library, in every setting that reports: the program runs to
 # the end instead of hanging.  Asserts the program's output and status
 # in each mode; a re-entered allocator exits 99 at once.
-set -u
+. "$FS_SRCDIR/tests/lib.sh"
 prog=$FS_BUILDDIR/tests/core/allocmain
-log=$(mktemp)
-trap 'rm -f "$log"' EXIT
-fails=0
+log=$T/log
 
-run() { # name env...
+# run NAME VAR=value...: the program under forksafe with those settings;
+# a hang is cut after 60 s.
+run() {
 	local name=$1 out st
 	shift
-	out=$(env LD_PRELOAD="$FORKSAFE_SO" "$@" timeout -k 5 60 "$prog" 2>"$log.err")
+	out=$(shim "$@" timeout -k 5 60 "$prog" 2>"$T/err")
 	st=$?
 	if [ $st = 0 ] && [ "$out" = "allocmain: ok" ]; then
-		echo "ok: $name"
+		pass "$name"
 	else
-		echo "FAIL: $name: status $st, output '$out'"
-		sed 's/^/    stderr: /' "$log.err" | head -5
-		fails=$((fails + 1))
+		fail "$name: status $st, output '$out'"
+		sed 's/^/    stderr: /' "$T/err" | head -5 >&2
 	fi
-	rm -f "$log.err"
 }
 
 out=$(timeout 60 "$prog") && [ "$out" = "allocmain: ok" ] ||
-	{ echo "FAIL: the program does not run without forksafe"; exit 1; }
+	die "the program does not run without forksafe"
 run "default"
 run "diagnostic mode" FORKSAFE_DIAG=1 FORKSAFE_LOG="$log"
 run "FORKSAFE_FORK=warn" FORKSAFE_FORK=warn FORKSAFE_LOG="$log"
@@ -37,11 +35,11 @@ run "diagnostic mode, JSON, syslog" FORKSAFE_DIAG=1 FORKSAFE_LOG=syslog FORKSAFE
 # The fork after start-up is reported with a backtrace: the unwinder was
 # loaded by the constructor, outside the allocator's lock.
 : >"$log"
-env LD_PRELOAD="$FORKSAFE_SO" FORKSAFE_DIAG=1 FORKSAFE_LOG="$log" timeout 60 "$prog" >/dev/null
+shim FORKSAFE_DIAG=1 FORKSAFE_LOG="$log" timeout 60 "$prog" >/dev/null
 if grep -q 'mt-fork:.*backtrace="[^"]*main' "$log"; then
-	echo "ok: the fork in main is reported with a backtrace"
+	pass "the fork in main is reported with a backtrace"
 else
-	echo "FAIL: no mt-fork report with a backtrace through main:"; cat "$log"
-	fails=$((fails + 1))
+	fail "no mt-fork report with a backtrace through main:"
+	cat "$log" >&2
 fi
-exit $fails
+finish

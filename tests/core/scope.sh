@@ -2,15 +2,17 @@
 # FORKSAFE_ONLY and FORKSAFE_SKIP: globs on the program's name or path.
 # A program out of scope keeps the module but nothing is forced (cover
 # then sees every plain fd inheritable, as without forksafe).
-set -u
+. "$FS_SRCDIR/tests/lib.sh"
 c=$FS_BUILDDIR/tests/core/cover
-fails=0
-t() { # expect env...
-	local expect=$1; shift
-	if env "$@" LD_PRELOAD=$FORKSAFE_SO "$c" "$expect" >/dev/null 2>&1; then
-		echo "ok: $* -> $expect"
+
+# t native|forced VAR=value...: cover finds what it expects.
+t() {
+	local expect=$1
+	shift
+	if shim "$@" "$c" "expect-$expect" >/dev/null 2>&1; then
+		pass "$* -> $expect"
 	else
-		echo "FAIL: $* -> expected $expect"; fails=$((fails + 1))
+		fail "$* -> expected $expect"
 	fi
 }
 t native FORKSAFE_SKIP=cover
@@ -23,4 +25,4 @@ t native FORKSAFE_ONLY=other
 t native FORKSAFE_ONLY=cover FORKSAFE_SKIP=cover
 t forced FORKSAFE_ONLY=
 t native FORKSAFE_SKIP=cover FORKSAFE_DIAG=1 FORKSAFE_LOG=/dev/null
-exit $fails
+finish

@@ -9,10 +9,10 @@ prog=$(diagprog mtfork)
 abort_run() {
 	local name=$1
 	shift
-	shim "$@" "$prog" marker "$T/$name.child" >"$T/$name.out" 2>"$T/$name.err"
-	status=$?
-	# A child, had one been made, would create its marker at once.
-	sleep 0.3
+	# A child, had one been made, would hold stdout, the pipe to cat,
+	# until it ended (after creating its marker): cat ends after it.
+	shim "$@" "$prog" marker "$T/$name.child" 2>"$T/$name.err" | timeout 60 cat >"$T/$name.out"
+	status=${PIPESTATUS[0]}
 }
 
 for diag in 0 1; do

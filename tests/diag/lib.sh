@@ -1,62 +1,20 @@
 # Helpers shared by the tests in tests/diag and tests/atfork (sourced).
 #
-# A test makes assertions with check/fail, runs the command under test
-# with `shim VAR=value... PROGRAM ARGS` (the only place LD_PRELOAD is
-# set) and ends with `finish`.
+# On top of tests/lib.sh (assertions, finish, skip, $T, shim): the
+# programs of these folders and readers of the reports.
 
-set -u
+. "$FS_SRCDIR/tests/lib.sh"
 
 : "${FORKSAFE_SO:?FORKSAFE_SO is not set: run the tests with make check}"
-: "${FS_BUILDDIR:?}" "${FS_SRCDIR:?}"
+: "${FS_BUILDDIR:?}"
 
-# Under make -j, MAKEFLAGS names the jobserver's fds (--jobserver-auth=3,4):
-# forksafe rightly treats fds named in the environment as inherited on
-# purpose (DESIGN §2 rule 6), so the tests run without such variables.
-# No forksafe setting leaks in from the caller's environment either.
-unset MAKEFLAGS MFLAGS LISTEN_FDS LISTEN_PID LD_PRELOAD
+# No variable that may name an fd (forksafe hands fds named in the
+# environment to the programs it runs, DESIGN §2 rule 6).
 for var in $(compgen -e); do
 	case $var in
-	FORKSAFE_SO | FORKSAFE_BIN) ;;
-	*FD* | FORKSAFE_*) unset "$var" ;;
+	*FD*) unset "$var" ;;
 	esac
 done
-
-T=$(mktemp -d "${TMPDIR:-/tmp}/forksafe-test.XXXXXX") || exit 99
-trap 'rm -rf "$T"' EXIT
-failures=0
-ulimit -c 0 2>/dev/null
-
-fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
-pass() { echo "ok: $*"; }
-
-# check DESCRIPTION COMMAND...: the command's success is the assertion.
-check() {
-	local what=$1
-	shift
-	if "$@"; then pass "$what"; else fail "$what"; fi
-}
-
-# check_eq DESCRIPTION EXPECTED ACTUAL
-check_eq() {
-	if [ "$2" = "$3" ]; then
-		pass "$1"
-	else
-		fail "$1: expected '$2', got '$3'"
-	fi
-}
-
-finish() {
-	if [ "$failures" -ne 0 ]; then
-		echo "$failures assertion(s) failed" >&2
-		exit 1
-	fi
-	exit 0
-}
-
-skip() { echo "SKIP: $*" >&2; exit 77; }
-
-# shim [VAR=value...] PROGRAM [ARG...]: PROGRAM with forksafe preloaded.
-shim() { env LD_PRELOAD="$FORKSAFE_SO" "$@"; }
 
 # Programs built for the tests.
 diagprog() { echo "$FS_BUILDDIR/tests/diag/$1"; }

@@ -50,7 +50,7 @@ done
 
 # syslog: a receiver on /dev/log in a private mount namespace when one
 # can be made; otherwise only: nothing breaks, nothing in the files.
-cat >"$T/syslog-ns.sh" <<'INNER'
+{ declare -f wait_for; cat; } >"$T/syslog-ns.sh" <<'INNER'
 set -e
 T=$1
 mkdir "$T/olddev"
@@ -60,10 +60,11 @@ touch /dev/null
 mount --bind "$T/olddev/null" /dev/null
 "$2" /dev/log "$T/syslog.txt" &
 recv=$!
-for _ in $(seq 100); do [ -e "$T/syslog.txt.ready" ] && break; sleep 0.05; done
+wait_for 30 test -e "$T/syslog.txt.ready"
 shift 2
 env "$@" || echo "status $?" >"$T/syslog.status"
-sleep 0.2
+# The summary is the last report: once it is written, all are.
+wait_for 30 grep -q ': summary: ' "$T/syslog.txt" || true
 kill "$recv"
 INNER
 mkdir "$T/probe"

@@ -7,22 +7,18 @@
 # sanitizer report.  FUZZ_SECONDS sets the time per target (default 10);
 # `make fuzz` runs them longer.  Skips (77) only when clang cannot build
 # a libFuzzer target.
-set -u
 src=${FS_SRCDIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$src/tests/lib.sh"
 out=${FS_BUILDDIR:-.}/tests/fuzz
 seconds=${FUZZ_SECONDS:-10}
 CLANG=${CLANG:-clang}
 mkdir -p "$out"
-unset LD_PRELOAD
 
 probe=$out/probe.c
 printf '#include <stdint.h>\n#include <stddef.h>\nint LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { return 0; }\n' >"$probe"
-if ! "$CLANG" -fsanitize=fuzzer,address,undefined "$probe" -o "$out/probe" 2>/dev/null; then
-	echo "SKIP: $CLANG cannot build libFuzzer targets (apt-get install clang libclang-rt-14-dev)"
-	exit 77
-fi
+"$CLANG" -fsanitize=fuzzer,address,undefined "$probe" -o "$out/probe" 2>/dev/null ||
+	skip "$CLANG cannot build libFuzzer targets (apt-get install clang libclang-rt-14-dev)"
 
-status=0
 for target in fdref parse report; do
 	bin=$out/fuzz_$target
 	case $target in
@@ -31,19 +27,19 @@ for target in fdref parse report; do
 	*) sources=("-I$src/src" "$src/src/core/parse.c" "$src/src/core/fdref.c" "$src/src/core/sbuf.c") ;;
 	esac
 	"$CLANG" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-		"$src/tests/fuzz/fuzz_$target.c" "${sources[@]}" -o "$bin" || { status=1; continue; }
-	corpus=$(mktemp -d)
+		"$src/tests/fuzz/fuzz_$target.c" "${sources[@]}" -o "$bin" ||
+		{ fail "fuzz_$target does not build"; continue; }
+	corpus=$T/corpus-$target
+	mkdir "$corpus"
 	cp "$src/tests/fuzz/corpus/$target/"* "$corpus/"
 	log=$out/fuzz_$target.out
 	if "$bin" -max_total_time="$seconds" -timeout=5 -rss_limit_mb=1024 -print_final_stats=1 \
 		"$corpus" >"$log" 2>&1; then
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
-		echo "ok: fuzz_$target: ${runs:-?} executions in ${seconds}s, no crash, no sanitizer report"
+		pass "fuzz_$target: ${runs:-?} executions in ${seconds}s, no crash, no sanitizer report"
 	else
-		echo "FAIL: fuzz_$target"
-		tail -n 40 "$log"
-		status=1
+		fail "fuzz_$target"
+		tail -n 40 "$log" >&2
 	fi
-	rm -rf "$corpus"
 done
-exit $status
+finish

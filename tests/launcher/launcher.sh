@@ -4,16 +4,9 @@
 # bad usage exits 2 with a message naming the option, a missing command
 # 127, a non-executable one 126, and static and setuid programs get a
 # message but still run.
-set -u
+. "$FS_SRCDIR/tests/lib.sh"
 fs=$FORKSAFE_BIN
-fails=0
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
 
-check() { # name, command...
-	local name=$1; shift
-	if "$@"; then echo "ok: $name"; else echo "FAIL: $name"; fails=$((fails + 1)); fi
-}
 envof() { "$fs" "$@" -- env; }
 
 check "--diag sets FORKSAFE_DIAG=1" grep -qx 'FORKSAFE_DIAG=1' <(envof --diag)
@@ -62,31 +55,29 @@ check "a missing value exits 2" test $st -eq 2
 out=$("$fs" -- /nonexistent/cmd 2>&1); st=$?
 check "a missing command exits 127" test $st -eq 127
 check "a missing command says so" grep -q "not found" <<<"$out"
-printf '#!/bin/sh\necho hi\n' >"$tmp/noexec"
-out=$("$fs" -- "$tmp/noexec" 2>&1); st=$?
+printf '#!/bin/sh\necho hi\n' >"$T/noexec"
+out=$("$fs" -- "$T/noexec" 2>&1); st=$?
 check "a non-executable command exits 126" test $st -eq 126
 check "--help exits 0 with usage" grep -q "^Usage:" <("$fs" --help)
 check "--version prints the version" grep -qE '^forksafe [0-9]+\.[0-9]+' <("$fs" --version)
 check "-V prints the version" grep -qE '^forksafe [0-9]' <("$fs" -V)
 
 # A statically linked program: a message, and it still runs.
-printf 'int main(void) { return 7; }\n' >"$tmp/s.c"
-if cc -static -o "$tmp/static" "$tmp/s.c" 2>/dev/null; then
-	out=$("$fs" -- "$tmp/static" 2>&1); st=$?
+printf 'int main(void) { return 7; }\n' >"$T/s.c"
+if cc -static -o "$T/static" "$T/s.c" 2>/dev/null; then
+	out=$("$fs" -- "$T/static" 2>&1); st=$?
 	check "a static program still runs" test $st -eq 7
 	check "a static program gets the message" grep -q "statically linked" <<<"$out"
 else
-	echo "note: cc -static is not available; static case not run"
+	note "cc -static is not available; static case not run"
 fi
 # A set-user-ID program owned by someone else: a message, and it runs.
-cp /bin/true "$tmp/suid"
-if chown nobody "$tmp/suid" 2>/dev/null && chmod u+s "$tmp/suid"; then
-	out=$("$fs" -- "$tmp/suid" 2>&1); st=$?
+cp /bin/true "$T/suid"
+if chown nobody "$T/suid" 2>/dev/null && chmod u+s "$T/suid"; then
+	out=$("$fs" -- "$T/suid" 2>&1); st=$?
 	check "a setuid program still runs" test $st -eq 0
 	check "a setuid program gets the message" grep -q "set-user-ID" <<<"$out"
 else
-	echo "note: cannot make a setuid file here; setuid case not run"
+	note "cannot make a setuid file here; setuid case not run"
 fi
-
-echo "$fails failure(s)"
-test $fails -eq 0
+finish

@@ -304,7 +304,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	check_eq "an unreadable log: status 1" 1 "$st"
 	check "an unreadable log is named" grep -qF "$T/private.json: Permission denied" "$T/err"
 else
-	echo "note: running as root, every file is readable; permission case not run"
+	note "running as root, every file is readable; permission case not run"
 fi
 
 # ---- usage ----

@@ -3,35 +3,25 @@
 # dpkg-buildpackage, installed, run, purged.  It installs into the system,
 # so it runs only as root and only when asked (FORKSAFE_TEST_PACKAGE=1,
 # which CI sets): a developer's `make check` never installs a package.
-set -u
-skip() { echo "SKIP: $*"; exit 77; }
+. "$FS_SRCDIR/tests/lib.sh"
 [ "${FORKSAFE_TEST_PACKAGE:-}" = 1 ] ||
 	skip "set FORKSAFE_TEST_PACKAGE=1 to build, install and purge the Debian package (as root; CI does)"
 [ "$(id -u)" -eq 0 ] || skip "installing and purging the package needs root"
-command -v dpkg-buildpackage >/dev/null ||
-	skip "dpkg-buildpackage is not installed (apt-get install dpkg-dev debhelper)"
+need dpkg-buildpackage "apt-get install dpkg-dev debhelper"
 pkg_installed() { dpkg-query -W -f='${Status}' forksafe 2>/dev/null | grep -q ' installed$'; }
 if pkg_installed; then
 	skip "a forksafe package is installed already; this test would replace and purge it"
 fi
 
-fails=0
-check() { # name, command...
-	local name=$1; shift
-	if "$@"; then echo "ok: $name"; else echo "FAIL: $name"; fails=$((fails + 1)); fi
-}
-die() { echo "FAIL: $*"; exit 1; }
 not() { ! "$@"; }
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/forksafe-package.XXXXXX") || exit 99
 # Wait for the dpkg lock rather than fail when another apt run holds it.
 apt_opts=(-y -qq -o DPkg::Lock::Timeout=300)
 installed=0
-cleanup() {
-	[ $installed = 1 ] && apt-get "${apt_opts[@]}" purge forksafe >/dev/null 2>&1
-	rm -rf "$tmp"
+purge_if_installed() {
+	[ $installed = 0 ] || apt-get "${apt_opts[@]}" purge forksafe >/dev/null 2>&1
 }
-trap cleanup EXIT
+at_exit purge_if_installed
 
 # The installed launcher and module, not the build tree's or another copy.
 unset FORKSAFE_LIBRARY LD_PRELOAD FORKSAFE_TEST_PACKAGE MANPATH
@@ -40,38 +30,38 @@ multiarch=$(dpkg-architecture -qDEB_HOST_MULTIARCH 2>/dev/null) || die "dpkg-arc
 module=/usr/lib/$multiarch/libforksafe.so
 
 # 1. Build from the distributed sources: what a release tarball holds.
-make -s -C "$FS_BUILDDIR" distdir distdir="$tmp/src" >"$tmp/distdir.log" 2>&1 ||
-	{ tail -n 20 "$tmp/distdir.log"; die "make distdir"; }
+make -s -C "$FS_BUILDDIR" distdir distdir="$T/src" >"$T/distdir.log" 2>&1 ||
+	{ tail -n 20 "$T/distdir.log"; die "make distdir"; }
 export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS:+$DEB_BUILD_OPTIONS }parallel=$(nproc)"
-if ! (cd "$tmp/src" && timeout 900 dpkg-buildpackage -us -uc -b) >"$tmp/build.log" 2>&1; then
-	tail -n 60 "$tmp/build.log"
+if ! (cd "$T/src" && timeout 900 dpkg-buildpackage -us -uc -b) >"$T/build.log" 2>&1; then
+	tail -n 60 "$T/build.log"
 	die "dpkg-buildpackage -us -uc -b"
 fi
-echo "ok: dpkg-buildpackage -us -uc -b"
-debs=("$tmp"/forksafe_*_"$(dpkg --print-architecture)".deb)
+pass "dpkg-buildpackage -us -uc -b"
+debs=("$T"/forksafe_*_"$(dpkg --print-architecture)".deb)
 [ ${#debs[@]} = 1 ] && [ -f "${debs[0]}" ] || die "no single forksafe .deb: ${debs[*]}"
 deb=${debs[0]}
 
 # 2. lintian, where installed (CI installs it): no error.
 if command -v lintian >/dev/null; then
-	lintian --fail-on error "$tmp"/forksafe_*.changes >"$tmp/lintian.log" 2>&1; st=$?
-	grep -E '^[EW]:' "$tmp/lintian.log"
+	lintian --fail-on error "$T"/forksafe_*.changes >"$T/lintian.log" 2>&1; st=$?
+	grep -E '^[EW]:' "$T/lintian.log"
 	check "lintian finds no error" test $st -eq 0
 else
-	echo "note: lintian is not installed; the package is not checked with it"
+	note "lintian is not installed; the package is not checked with it"
 fi
 
 # 3. What the package holds.
-dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|' >"$tmp/contents"
+dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\./|/|' >"$T/contents"
 for f in "$module" /usr/bin/forksafe /usr/share/man/man1/forksafe.1.gz \
 	 /usr/share/man/man7/libforksafe.7.gz /usr/share/doc/forksafe/copyright; do
-	check "the package holds $f" grep -qx "$f" "$tmp/contents"
+	check "the package holds $f" grep -qx "$f" "$T/contents"
 done
-check "no .la or .a file in the package" test -z "$(grep -E '\.(la|a)$' "$tmp/contents")"
+check "no .la or .a file in the package" test -z "$(grep -E '\.(la|a)$' "$T/contents")"
 
 # 4. Installed, it works.
-apt-get "${apt_opts[@]}" install --no-install-recommends "$deb" >"$tmp/install.log" 2>&1 ||
-	{ cat "$tmp/install.log"; die "apt-get install $deb"; }
+apt-get "${apt_opts[@]}" install --no-install-recommends "$deb" >"$T/install.log" 2>&1 ||
+	{ cat "$T/install.log"; die "apt-get install $deb"; }
 installed=1
 check "the package is installed" pkg_installed
 # (a merged /usr: ldconfig may name it /lib/MULTIARCH/libforksafe.so)
@@ -94,12 +84,10 @@ check "man -w 7 libforksafe finds libforksafe(7)" \
 	test "$(man -w 7 libforksafe 2>&1)" = /usr/share/man/man7/libforksafe.7.gz
 
 # 5. Purged, nothing of it is left.
-apt-get "${apt_opts[@]}" purge forksafe >"$tmp/purge.log" 2>&1 || { cat "$tmp/purge.log"; die "apt-get purge"; }
+apt-get "${apt_opts[@]}" purge forksafe >"$T/purge.log" 2>&1 || { cat "$T/purge.log"; die "apt-get purge"; }
 installed=0
 check "the package is gone" not pkg_installed
-left=$(while read -r f; do [ -d "$f" ] || [ ! -e "$f" ] || echo "$f"; done <"$tmp/contents")
+left=$(while read -r f; do [ -d "$f" ] || [ ! -e "$f" ] || echo "$f"; done <"$T/contents")
 check "no file of the package is left${left:+: $left}" test -z "$left"
 check "the module is out of the ld.so cache" not incache
-
-echo "$fails failure(s)"
-test $fails -eq 0
+finish

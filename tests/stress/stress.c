@@ -30,7 +30,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-#include "../common/present.h"
+#include "present.h"
 
 #define THREADS 8
 extern char **environ;

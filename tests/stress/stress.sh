@@ -3,11 +3,10 @@
 # the process at the first threaded fork by design): no crash, no
 # deadlock (timeout), no fd leaked into a child, none lost or changed.
 # Also the ThreadSanitizer run of CI (.ci/run): no data race reported.
-set -u
+. "$FS_SRCDIR/tests/lib.sh"
 b=$FS_BUILDDIR/tests/stress
 lib=$b/.libs/libstresshandlers.so
 secs=${STRESS_SECONDS:-3}
-fails=0
 # A ThreadSanitizer build (FS_SANITIZE=thread): its runtime must start
 # before any instrumented code runs, so a program that is not instrumented
 # (timeout, env, sh) must never load the instrumented module.  Under it a
@@ -28,10 +27,9 @@ for mode in "allow" "warn FORKSAFE_LOG=/dev/null" "allow FORKSAFE_DIAG=1 FORKSAF
 	fi
 	st=$?
 	if [ $st -eq 0 ]; then
-		echo "ok: FORKSAFE_FORK=$m $*: $out"
+		pass "FORKSAFE_FORK=$m $*: $out"
 	else
-		echo "FAIL (status $st): FORKSAFE_FORK=$m $*: $out"
-		fails=$((fails + 1))
+		fail "(status $st) FORKSAFE_FORK=$m $*: $out"
 	fi
 done
-exit $fails
+finish

@@ -1,8 +1,8 @@
-/* fdcover: what the entry-point table (fdcover.c) and the rule checks
- * (fdcover_rules.c) share: the expected close-on-exec state and the
+/* cover: what the entry-point table (cover.c) and the rule checks
+ * (cover_rules.c) share: the expected close-on-exec state and the
  * record of failures. */
-#ifndef FDCOVER_H
-#define FDCOVER_H
+#ifndef FS_TEST_COVER_H
+#define FS_TEST_COVER_H
 
 /* 1 when fds made without asking for close-on-exec must have it
  * (expect-forced), 0 when they must not (expect-native). */
@@ -20,7 +20,7 @@ void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Number of failures recorded so far. */
 int failures(void);
 
-/* The inheritance rules of DESIGN §2 (fdcover_rules.c). */
+/* The inheritance rules of DESIGN §2 (cover_rules.c). */
 void check_rules(void);
 /* FORKSAFE_KEEP_FDS: fds in list are never forced, the others are. */
 void check_keep(const char *list);

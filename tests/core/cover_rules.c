@@ -1,4 +1,4 @@
-/* fdcover: the inheritance rules of DESIGN §2, checked on FD_CLOEXEC.
+/* cover: the inheritance rules of DESIGN §2, checked on FD_CLOEXEC.
  * In expect-native mode the same program shows what the program alone
  * does, so every expectation below is "what the program asked for",
  * except where a rule says forksafe forces (cover_forced).
@@ -13,7 +13,7 @@
  *           starts a thread, then it does;
  *   rule 7: FORKSAFE_KEEP_FDS fds are never forced (expect-keep). */
 #define _GNU_SOURCE
-#include "fdcover.h"
+#include "cover.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -137,11 +137,11 @@ static void spawn_naming(const char *arg)
 static void name_fd_to_children(int fd)
 {
 	char arg[32], cmd[64];
-	char *argv[] = { "fdcover-absent", arg, NULL };
+	char *argv[] = { "cover-absent", arg, NULL };
 	FILE *p;
 
 	snprintf(arg, sizeof arg, "/dev/fd/%d", fd);
-	if (execv("/nonexistent/fdcover-absent", argv) != -1 || errno != ENOENT)
+	if (execv("/nonexistent/cover-absent", argv) != -1 || errno != ENOENT)
 		fail("execv of a missing file did not fail with ENOENT");
 	spawn_naming(arg);
 	snprintf(cmd, sizeof cmd, "true /dev/fd/%d", fd);

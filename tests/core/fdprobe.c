@@ -1,16 +1,17 @@
 /* fdprobe: which fds this program got.
  *
- *   fdprobe [-x] [-E NAME]... ARG...
+ *   fdprobe [-x] [-E NAME]... [-i ARG]... ARG...
  *
  * Every run of digits in each ARG names an fd that must be open:
  * "/dev/fd/5", "--fd=5", "5", "--fds=4,5" and "x5" all work ("x5" names
  * fd 5 in a way no program, forksafe included, takes as a reference).
  * -E NAME takes the fds from environment variable NAME: LISTEN_FDS=N
  * names fds 3 .. 3+N-1, a value with "jobserver-auth=R,W" names R and W,
- * any other value every run of digits in it.  -x: no other fd above 2
- * may be open.  Exits 0 when all is as asked, 1 when a named fd is
- * missing, 2 when an unnamed fd is open, 3 for both, 4 without /proc;
- * reports on stderr. */
+ * any other value every run of digits in it.  -i ARG names nothing to
+ * fdprobe: ARG is only there for forksafe to read.  -x: no other fd
+ * above 2 may be open.  Exits 0 when all is as asked, 1 when a named fd
+ * is missing, 2 when an unnamed fd is open, 3 for both, 4 without
+ * /proc; reports on stderr. */
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <stdio.h>
@@ -84,12 +85,14 @@ int main(int argc, char **argv)
 {
 	int exact = 0;
 
-	/* Only -x and -E are options: "--fd=5" is an fd to check. */
+	/* Only -x, -E and -i are options: "--fd=5" is an fd to check. */
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-x") == 0)
 			exact = 1;
 		else if (strcmp(argv[i], "-E") == 0 && i + 1 < argc)
 			name_from_env(argv[++i]);
+		else if (strcmp(argv[i], "-i") == 0 && i + 1 < argc)
+			i++;
 		else
 			name_digits(argv[i]);
 	}
