@@ -179,6 +179,7 @@ void fs_init(void)
 	if (fs_ready || !__atomic_compare_exchange_n(&state, &none, 1, 0, __ATOMIC_ACQ_REL,
 						     __ATOMIC_RELAXED))
 		return;
+	fs_log_init();	/* fd 2 as the program found it: messages go only there */
 	c.secure = getauxval(AT_SECURE) != 0;
 	nconfig_errors = fs_config_read(&c, cfg_env, NULL, config_errors, MAX_CONFIG_ERRORS);
 	c.shell = is_shell(program_invocation_short_name);

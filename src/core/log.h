@@ -7,7 +7,8 @@
 
 #include "core/core.h"
 
-/* Writes "forksafe[PID]: what: text" to stderr.  Async-signal-safe. */
+/* Writes "forksafe[PID]: what: text" to standard error: the private copy
+ * of fd 2 as it was at start-up, never a later fd 2.  Async-signal-safe. */
 void fs_msg(const char *what, const char *text) FS_HIDDEN;
 
 /* One report line.  Build it on the stack with fs_ev_*, then fs_ev_end
@@ -34,5 +35,9 @@ void fs_ev_end(struct fs_event *ev) FS_HIDDEN;
 void fs_log_start(void) FS_HIDDEN;
 /* Nonzero when fd is forksafe's own log fd. */
 int fs_log_private_fd(int fd) FS_HIDDEN;
+/* Start-up: whether fd 2 is open, and which file it is (fs_init). */
+void fs_log_init(void) FS_HIDDEN;
+/* Nonzero when reports go to standard error (no log, or it was refused). */
+int fs_log_to_stderr(void) FS_HIDDEN;
 
 #endif

@@ -1,0 +1,41 @@
+#!/bin/bash
+# Reports and warnings go to standard error only as it was when the
+# program started: a program started with fd 2 closed, whose own file
+# then becomes fd 2, never finds a report or a warning in it; nor does
+# one that closes fd 2 and opens its own file there (the reports then go
+# to the start-up stderr, through forksafe's private copy).
+. "$FS_SRCDIR/tests/diag/lib.sh"
+prog="$FS_BUILDDIR/tests/security/fd2"
+
+# Started with fd 2 closed: nothing can be said, nothing lands in the file.
+shim FORKSAFE_DIAG=1 "$prog" "$T/closed.own" >"$T/closed.out" 2>&-
+check_eq "fd 2 closed at start: exit status 0" 0 "$?"
+check "fd 2 closed at start: the program's file is fd 2" grep -qx "file fd 2" "$T/closed.out"
+check_eq "fd 2 closed at start: only the program's line in its file" "own line" \
+	"$(cat "$T/closed.own")"
+
+# The same with a warning written at report time (a log that is full).
+shim FORKSAFE_DIAG=1 FORKSAFE_LOG=/dev/full "$prog" "$T/full.own" >"$T/full.out" 2>&-
+check_eq "fd 2 closed, log full: exit status 0" 0 "$?"
+check_eq "fd 2 closed, log full: only the program's line in its file" "own line" \
+	"$(cat "$T/full.own")"
+
+# And a configuration message.
+shim FORKSAFE_DIAG=1 FORKSAFE_FORK=bogus "$prog" "$T/config.own" >"$T/config.out" 2>&-
+check_eq "fd 2 closed, bad setting: only the program's line in its file" "own line" \
+	"$(cat "$T/config.own")"
+
+# Started with fd 2 open, then replaced by the program's own file: the
+# report goes to the start-up stderr.
+shim FORKSAFE_DIAG=1 "$prog" "$T/reopen.own" >"$T/reopen.out" 2>"$T/reopen.err"
+check_eq "fd 2 replaced: exit status 0" 0 "$?"
+check_eq "fd 2 replaced: only the program's line in its file" "own line" "$(cat "$T/reopen.own")"
+check_eq "fd 2 replaced: the report is on the start-up stderr" 1 \
+	"$(count_events mt-fork "$T/reopen.err")"
+shim FORKSAFE_DIAG=1 FORKSAFE_LOG=/dev/full "$prog" "$T/reopen-full.own" \
+	>"$T/reopen-full.out" 2>"$T/reopen-full.err"
+check_eq "fd 2 replaced, log full: only the program's line in its file" "own line" \
+	"$(cat "$T/reopen-full.own")"
+check_eq "fd 2 replaced, log full: the warning is on the start-up stderr" 1 \
+	"$(grep -c "reports are being lost" "$T/reopen-full.err")"
+finish
