@@ -15,6 +15,7 @@
  *   then became fd 2, never gets a message in it.  Every message, report
  *   and warning goes through that copy.
  * - the log (FORKSAFE_LOG) is opened on a private number too.
+ * Neither is opened before the first line is written.
  * Both are checked by identity before every write: a program that closes
  * every fd and reuses the numbers (closefrom(3), then its own files)
  * never finds a line in its files.  The log file is then reopened, the
@@ -362,13 +363,17 @@ int fs_log_to_stderr(void)
 	return current_log_fd() < 0;
 }
 
-/* Reporting starts: the log is opened and the stderr copy made now, so
- * that a warning said later (a full log) still reaches the start-up
- * stderr after the program has replaced fd 2. */
+/* Nothing is opened before the first line: an fd of forksafe's in a
+ * program that lists its own fds (a test of close_fds, a daemon that
+ * checks what it inherited) would change what it sees. */
 void fs_log_start(void)
 {
-	current_log_fd();
-	stderr_fd();
+}
+
+int fs_log_stderr_is_terminal(void)
+{
+	int fd = stderr_fd();
+	return fd >= 0 && isatty(fd);
 }
 
 /* Writes it all; returns 0, or the errno of the write that failed. */
@@ -527,6 +532,9 @@ static void fs_ev_begin_common(struct fs_event *ev, const char *name, int syslog
 
 	ev->saved_errno = saved;
 	ev->to_stderr = 0;
+	ev->keyed = 0;
+	ev->held_back = 0;
+	ev->name = name;
 	ev->list_dropped = 0;
 	ev->json = fs_cfg.log_format == FS_LOG_JSON;
 	ev->nfields = 0;
@@ -649,7 +657,7 @@ void fs_ev_end(struct fs_event *ev)
 	fs_sb_char(&ev->b, '\n');
 	if (ev->to_stderr)
 		write_stderr(ev->b.p, ev->b.len);
-	else
+	else if (!ev->held_back)
 		write_line(ev->b.p, ev->b.len);
 	errno = ev->saved_errno;
 }
