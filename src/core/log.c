@@ -146,7 +146,7 @@ static void errno_text(struct fs_sbuf *b, int e)
 		{ ENXIO, "no such device or address, as for a FIFO with no reader" },
 		{ EISDIR, "is a directory" }, { ENAMETOOLONG, "name too long" },
 		{ EMFILE, "too many open files" }, { ENFILE, "too many open files in the system" },
-		{ EXDEV, "a symbolic link is on the path" }, { EPIPE, "broken pipe" },
+		{ EPIPE, "broken pipe" },
 		{ EAGAIN, "would block" },
 	};
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
@@ -170,7 +170,7 @@ static int sys_openat(int dir, const char *path, int flags, int mode)
 /* Opens path (absolute) with flags, following no symlink anywhere on it:
  * openat2 with RESOLVE_NO_SYMLINKS where the kernel has it, else one
  * directory at a time, each opened with O_NOFOLLOW and O_DIRECTORY.  A
- * symlink fails with ELOOP (openat2 may say EXDEV for a magic link). */
+ * symlink fails with ELOOP. */
 static int open_no_symlinks(const char *path, int flags, int mode)
 {
 	struct fs_open_how how = { (unsigned long long)flags, (unsigned long long)mode,
