@@ -48,4 +48,14 @@ check_eq "fd 2 replaced, log full: only the program's line in its file" "own lin
 	"$(cat "$T/early-full.own")"
 check_eq "fd 2 replaced, log full: the warning is on the start-up stderr, once" 1 \
 	"$(grep -c "reports are being lost" "$T/early-full.err")"
+
+# Nothing is opened before the first report: a program that lists its
+# own fds (a close_fds test, a daemon checking what it inherited) sees
+# only its own, in diagnostic mode, whatever the destination.
+native=$(ls /proc/self/fd | sort -n | tr '\n' ' ')
+for dest in stderr "$T/none.log"; do
+	fds=$(shim FORKSAFE_DIAG=1 FORKSAFE_LOG="$dest" ls /proc/self/fd | sort -n | tr '\n' ' ')
+	check_eq "no report, FORKSAFE_LOG=$dest: the fds a run without forksafe sees" "$native" "$fds"
+done
+check "no report: the log file is not even created" test ! -e "$T/none.log"
 finish
