@@ -226,7 +226,7 @@ static int open_no_symlinks(const char *path, int flags, int mode)
 	}
 }
 
-/* Opens FORKSAFE_LOG, or says in why why it will not (and returns -1).
+/* Opens FORKSAFE_LOG, or says in why it will not (and returns -1).
  *
  * - without blocking (O_NONBLOCK, cleared once the file is accepted): a
  *   FIFO planted at the path never stops the program;
