@@ -40,7 +40,10 @@ extern int fs_table_hwm FS_HIDDEN;
 extern unsigned fs_fast_limit FS_HIDDEN;
 void fs_fast_update(void) FS_HIDDEN;
 
+/* Maps the table (done when the first fd is recorded); 0 or -1. */
 int fs_fdtable_init(void) FS_HIDDEN;
+/* Nonzero once the table could not be mapped: nothing is forced. */
+int fs_fdtable_failed(void) FS_HIDDEN;
 /* The entry of an fd beyond the first mapping, or NULL when its chunk is
  * not mapped (make: map it now).  Async-signal-safe. */
 struct fs_fdent *fs_fd_entry_high(int fd, int make) FS_HIDDEN;

@@ -98,11 +98,21 @@ static __thread int binding __attribute__((tls_model("initial-exec")));
  * without its suffix. */
 static const char *symbol_name(const char *slot, char *buf, size_t n)
 {
-	const char *suffix = strstr(slot, "_compat");
-	size_t len = suffix ? (size_t)(suffix - slot) : strlen(slot);
-	if (!suffix || len >= n)
+	static const char suffix[] = "_compat";
+	size_t len = 0;
+
+	/* No strstr: this runs at exit in every process (__cxa_finalize),
+	 * and a first call through the PLT costs a symbol lookup. */
+	while (slot[len])
+		len++;
+	if (len < sizeof suffix || len - (sizeof suffix - 1) >= n)
 		return slot;
-	memcpy(buf, slot, len);
+	len -= sizeof suffix - 1;
+	for (size_t i = 0; i < sizeof suffix - 1; i++)
+		if (slot[len + i] != suffix[i])
+			return slot;
+	for (size_t i = 0; i < len; i++)
+		buf[i] = slot[i];
 	buf[len] = '\0';
 	return buf;
 }
