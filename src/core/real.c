@@ -19,7 +19,9 @@
 #include <stddef.h>
 #include <string.h>
 
-struct fs_real fs_real;
+/* In .data: a process that binds anything (every exit binds
+ * __cxa_finalize) would otherwise fault in a .bss page for it. */
+FS_START_DATA struct fs_real fs_real;
 
 /* The fallbacks of the table's last column: forksafe's own (OWN, in the
  * file of the wrapper), or one made here that fails as "not
