@@ -63,9 +63,9 @@ struct fs_fdent *fs_fd_entry_high(int fd, int make)
 /* hwm is only set once the table is mapped, so fs_table is valid for
  * every fd below it. */
 /* A thread raising the limit may race with one starting a redirected
- * child (spawnfork.c: count up, then limit 3): each stores, then the
+ * child (spawnfork.c: count up, then span 0): each stores, then the
  * raiser looks at the count again, all sequentially consistent, so one
- * of the two always sees the other and the limit ends at 3. */
+ * of the two always sees the other and the span ends at 0. */
 void fs_fast_update(void)
 {
 	unsigned hwm = (unsigned)__atomic_load_n(&fs_table_hwm, __ATOMIC_ACQUIRE);
@@ -78,9 +78,9 @@ void fs_fast_update(void)
 	    !fs_cfg.diag &&
 	    hwm > 3 && !__atomic_load_n(&fs_spawns_active, __ATOMIC_SEQ_CST))
 		lim = hwm;
-	__atomic_store_n(&fs_fast_limit, lim, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&fs_fast_span, lim - 3, __ATOMIC_SEQ_CST);
 	if (lim != 3 && __atomic_load_n(&fs_spawns_active, __ATOMIC_SEQ_CST))
-		__atomic_store_n(&fs_fast_limit, 3, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&fs_fast_span, 0, __ATOMIC_SEQ_CST);
 }
 
 void fs_fd_closed_slow(int fd)
@@ -141,7 +141,7 @@ int fs_fdtable_init(void)
  * process that never makes an fd (most short commands only inherit
  * theirs) never pays for the mapping.  When it cannot be mapped, nothing
  * is forced from then on, and the program is told once.  Until it is
- * mapped fs_fast_limit is 3, so every fd made takes the slow path and
+ * mapped fs_fast_span is 0, so every fd made takes the slow path and
  * gets here.  Async-signal-safe: mmap is a system call. */
 FS_START_DATA static int table_failed;
 
@@ -152,13 +152,15 @@ int fs_fdtable_failed(void)
 
 static void table_first(void)
 {
-	if (fs_fdtable_failed() || fs_fdtable_init() == 0)
-		return;
-	if (__atomic_exchange_n(&table_failed, 1, __ATOMIC_ACQ_REL))
-		return;
-	__atomic_store_n(&fs_forcing, 0, __ATOMIC_RELEASE);
-	if (fs_cfg.cloexec == FS_CLOEXEC_FORCE && !fs_cfg.shell)
-		fs_msg("config", "cannot map the fd table; new fds are not forced close-on-exec");
+	int saved = errno;	/* a failed mmap sets it: the wrapper's call succeeded */
+
+	if (!fs_fdtable_failed() && fs_fdtable_init() < 0 &&
+	    !__atomic_exchange_n(&table_failed, 1, __ATOMIC_ACQ_REL)) {
+		__atomic_store_n(&fs_forcing, 0, __ATOMIC_RELEASE);
+		if (fs_cfg.cloexec == FS_CLOEXEC_FORCE && !fs_cfg.shell)
+			fs_msg("config", "cannot map the fd table; new fds are not forced close-on-exec");
+	}
+	errno = saved;
 }
 
 /* Makes fd inheritable again: the program alone would have had it so.
@@ -213,6 +215,12 @@ void fs_fd_created_slow(int fd, unsigned origin, int forced, uintptr_t site)
 		;
 	if (fd >= hwm)
 		fs_fast_update();
+}
+
+int fs_fd_made_slow(int fd, unsigned origin, int forced, uintptr_t site)
+{
+	fs_fd_created_slow(fd, origin, forced, site);
+	return fd;
 }
 
 /* Calls fn for each fd of [first, last] that may have an entry: below

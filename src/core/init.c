@@ -29,7 +29,7 @@ struct fs_config fs_cfg;
 FS_HOT __attribute__((aligned(64))) volatile int fs_ready;
 FS_HOT volatile int fs_forcing;
 FS_HOT volatile int fs_child_mode;
-FS_HOT unsigned fs_fast_limit = 3;
+FS_HOT unsigned fs_fast_span;
 FS_HOT volatile int fs_forked_child;
 __thread int fs_spawn_child;
 int fs_spawns_active;

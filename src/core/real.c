@@ -119,16 +119,16 @@ static const char *symbol_name(const char *slot, char *buf, size_t n)
 	return buf;
 }
 
-int fs_bind(enum fs_call_id id)
+/* Looks the real function up, or NULL (from inside dlsym, or a name
+ * this libc lacks). */
+static void *lookup(enum fs_call_id id)
 {
 	char buf[32];
 	const char *version = string_at(syms[id].version);
 	void *p;
 
-	if (*slot_of(id))
-		return 1;
 	if (binding || syms[id].kind == FS_KIND_SYSONLY)
-		return 0;
+		return NULL;
 	binding = 1;
 	const char *name = symbol_name(string_at(syms[id].name), buf, sizeof buf);
 	if (*version)
@@ -136,23 +136,40 @@ int fs_bind(enum fs_call_id id)
 	else
 		p = dlsym(RTLD_NEXT, name);
 	binding = 0;
-	if (!p)
-		return 0;
-	__atomic_store_n(slot_of(id), p, __ATOMIC_RELEASE);
-	return 1;
+	return p;
+}
+
+/* A slot is filled only once start-up is done, so a wrapper that finds
+ * its slot bound knows start-up has run too (FS_FAST: one test on the
+ * path of every call).  Before that, each call looks its function up
+ * again: only the calls made before the constructor, or while fs_init
+ * runs, do. */
+static void *bind_slot(enum fs_call_id id)
+{
+	void *p = __atomic_load_n(slot_of(id), __ATOMIC_ACQUIRE);
+
+	if (p || !(p = lookup(id)))
+		return p;
+	if (__atomic_load_n(&fs_ready, __ATOMIC_ACQUIRE))
+		__atomic_store_n(slot_of(id), p, __ATOMIC_RELEASE);
+	return p;
+}
+
+int fs_bind(enum fs_call_id id)
+{
+	return bind_slot(id) != NULL;
 }
 
 void *fs_bind_get(enum fs_call_id id)
 {
-	if (fs_bind(id))
-		return __atomic_load_n(slot_of(id), __ATOMIC_ACQUIRE);
-	return fallback_of(id);
+	void *p = bind_slot(id);
+	return p ? p : fallback_of(id);
 }
 
 void fs_bind_all(void)
 {
 	static volatile int all_bound;
-	if (all_bound)
+	if (all_bound || !__atomic_load_n(&fs_ready, __ATOMIC_ACQUIRE))
 		return;
 	for (int id = 0; id < FS_ID_COUNT; id++)
 		fs_bind((enum fs_call_id)id);
