@@ -192,7 +192,7 @@ timed() {
 	echo $(( (t1 - t0) / 1000 ))
 }
 for f in sn se ss mn me ms; do : >"$work/$f"; done
-for i in $(seq 11); do
+for i in $(seq 15); do
 	timed "" bash "$work/script.sh" >>"$work/sn"
 	timed "$work/empty.so" bash "$work/script.sh" >>"$work/se"
 	timed "$SO" bash "$work/script.sh" >>"$work/ss"
@@ -211,7 +211,7 @@ row() { # name native empty forksafe
 echo
 echo "## 6. Real workloads (whole job, ms: median (min-max), alternated)"
 echo
-echo "Shell script: 11 runs each; make: 5 runs each."
+echo "Shell script: 15 runs each; make: 5 runs each."
 echo
 echo "| job | native | empty preload | forksafe | forksafe / empty | forksafe / native |"
 echo "|---|---:|---:|---:|---:|---:|"

@@ -1,7 +1,7 @@
 /* forksafe: what forksafe knows about each fd number.
  *
- * One entry per fd number, in an anonymous mapping reserved at start-up
- * for the hard fd limit (MAP_NORESERVE: only the pages of fd numbers in
+ * One entry per fd number, in an anonymous mapping reserved when the
+ * first fd is recorded, for the hard fd limit (MAP_NORESERVE: only the pages of fd numbers in
  * use are ever touched).  A process may raise its limit later (a daemon
  * started with a low one): fds beyond the mapping get entries in chunks
  * mapped when the first fd of a chunk is made, so no fd number, up to
