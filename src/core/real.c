@@ -1,10 +1,12 @@
 /* forksafe: the real libc functions (core/real.h says how the module
  * calls them).
  *
- * Each slot is bound on first use with dlsym(RTLD_NEXT) (dlvsym where
- * libc has several versions of a name), so another preloaded shim after
- * forksafe still sees the calls, and start-up pays only for the symbols
- * the program uses.  Binding takes no lock of ours: concurrent binders
+ * Each slot is bound on first use after start-up with dlsym(RTLD_NEXT)
+ * (dlvsym where libc has several versions of a name), so another
+ * preloaded shim after forksafe still sees the calls, and start-up pays
+ * only for the symbols the program uses.  A slot is never filled before
+ * fs_init is done (bind_slot): a bound slot tells a wrapper's fast path
+ * that start-up has run.  Binding takes no lock of ours: concurrent binders
  * store the same pointer.  dlsym does not allocate when it finds the
  * name (it does when it fails, to keep the error message: only a name
  * this libc lacks gets there).  A thread-local flag catches the one
