@@ -1,13 +1,17 @@
 #!/bin/bash
 # make bench: what forksafe costs and what it saves (DESIGN §6).
-# Ratios come from runs alternated side by side (medians of 7); repeatable
-# figures from user-space instruction counts (valgrind callgrind).
-# Writes bench/results.md and prints it.
+# Ratios come from runs alternated side by side (medians, with the spread
+# min-max or the interquartile range); repeatable figures from user-space
+# instruction counts (valgrind callgrind).  The baseline for what loading
+# forksafe costs is an empty preloaded library (bench/empty.c): what any
+# LD_PRELOAD costs is not forksafe's.  Writes bench/results.md, ending in
+# a table of the targets met or not (issue 16), and prints it.
 set -u
 B=${FS_BUILDDIR:?}
 SO=$B/src/.libs/libforksafe.so
 calls=$B/bench/calls
 forks=$B/bench/forks
+minflt=$B/bench/minflt
 out=$B/bench/results.md
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -19,6 +23,12 @@ cc -shared -fPIC -O2 -o "$work/empty.so" "${FS_SRCDIR:-$B/..}/bench/empty.c"
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 spread() { sort -g | awk '{a[NR]=$1} END {printf "%s-%s", a[1], a[NR]}'; }
+# The targets, one line each in $work/targets: what, target, measured, met.
+target() { # what limit value (met when value <= limit)
+	printf '| %s | ≤ %s | %s | %s |\n' "$1" "$2" "$3" \
+		"$(awk -v v="$3" -v l="$2" 'BEGIN {print (v + 0 <= l + 0) ? "yes" : "no"}')" >>"$work/targets"
+}
+: >"$work/targets"
 # The largest count: valgrind also follows fork children, which report
 # their own (smaller) totals.
 instr() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 |
@@ -49,8 +59,11 @@ echo "alternated with and without forksafe; ratio = forksafe / native."
 echo
 echo "## 1. Per call (create + close)"
 echo
-echo "| call | native instr | added instr | native ns | forksafe ns | ratio |"
-echo "|---|---:|---:|---:|---:|---:|"
+echo "Added instr: what forksafe adds to one create+close pair (callgrind, the"
+echo "difference between 1000 and 3000 pairs).  Times: medians of 7 alternated runs."
+echo
+echo "| call | native instr | added instr | target | native ns | forksafe ns | ratio |"
+echo "|---|---:|---:|---:|---:|---:|---:|"
 } >"$out"
 for w in open openat dup pipe socket accept fopen; do
 	n1=$(instr "$calls" $w 1000); n2=$(instr "$calls" $w 3000)
@@ -58,21 +71,37 @@ for w in open openat dup pipe socket accept fopen; do
 	native=$(( (n2 - n1) / 2000 )); added=$(( (s2 - s1 - n2 + n1) / 2000 ))
 	iters=100000; [ $w = fopen ] && iters=50000; [ $w = accept ] && iters=20000
 	read -r tn ts r sp <<<"$(alternate -- "$calls" $w $iters)"
-	echo "| $w | $native | $added | $tn | $ts | $r |" >>"$out"
+	case $w in open|openat|socket|dup) lim=30 ;; fopen) lim=60 ;; *) lim= ;; esac
+	echo "| $w | $native | $added | ${lim:+≤ $lim} | $tn | $ts | $r |" >>"$out"
+	[ -n "$lim" ] && target "$w + close, added instructions" "$lim" "$added"
 done
 
 n=$(LD_PRELOAD=$work/empty.so instr /bin/true); s=$(LD_PRELOAD=$SO instr /bin/true)
 b=$(instr /bin/true)
+# Minor page faults of one run (minflt: the child's own count), 21 runs
+# of each alternated.
+: >"$work/pb"; : >"$work/pe"; : >"$work/ps"
+for i in $(seq 21); do
+	"$minflt" "" /bin/true >>"$work/pb"
+	"$minflt" "$work/empty.so" /bin/true >>"$work/pe"
+	"$minflt" "$SO" /bin/true >>"$work/ps"
+done
+pb=$(median <"$work/pb"); pe=$(median <"$work/pe"); ps=$(median <"$work/ps")
 {
 echo
 echo "## 2. Start-up (/bin/true)"
 echo
-echo "| | instructions | ratio to an empty preload |"
-echo "|---|---:|---:|"
-echo "| no preload | $b | |"
-echo "| empty preloaded library | $n | 1.000 |"
-echo "| libforksafe.so | $s | $(ratio "$n" "$s") |"
+echo "Instructions: callgrind, one run (repeatable).  Page faults: minor faults of"
+echo "the process, median and min-max of 21 runs alternated."
+echo
+echo "| | instructions | ratio to an empty preload | page faults | spread | ratio to an empty preload |"
+echo "|---|---:|---:|---:|---:|---:|"
+echo "| no preload | $b | $(ratio "$n" "$b") | $pb | $(spread <"$work/pb") | $(ratio "$pe" "$pb") |"
+echo "| empty preloaded library | $n | 1.000 | $pe | $(spread <"$work/pe") | 1.000 |"
+echo "| libforksafe.so | $s | $(ratio "$n" "$s") | $ps | $(spread <"$work/ps") | $(ratio "$pe" "$ps") |"
 } >>"$out"
+target "start-up instructions / empty preload" 1.05 "$(ratio "$n" "$s")"
+target "start-up page faults / empty preload" 1.03 "$(ratio "$pe" "$ps")"
 
 {
 echo
@@ -144,28 +173,67 @@ plot "$work/spawn.dat" using 1:2 with linespoints title "fork+exec", \
 GP
 fi
 
-# 6. Real workloads: a script of 2000 short commands, make -j2 of 200 files.
+# 6. Real workloads: a script of 2500 short commands (500 rounds of 4
+# programs and a builtin), make -j2 of 200 files; each run natively, with
+# the empty preload and with forksafe, alternated.
 cat >"$work/script.sh" <<'SH'
 for i in $(seq 500); do /bin/true; echo $i >/dev/null; cat /etc/hostname >/dev/null; expr $i + 1 >/dev/null; ls / >/dev/null; done
 SH
 mkdir "$work/proj"
 for i in $(seq 200); do echo "int f$i(int x) { return x * $i; }" >"$work/proj/f$i.c"; done
 printf 'OBJ := $(patsubst %%.c,%%.o,$(wildcard *.c))\nall: $(OBJ)\n%%.o: %%.c\n\t@cc -O1 -c $< -o $@\n' >"$work/proj/Makefile"
-timed() { local t0 t1; t0=$(date +%s%N); "$@" >/dev/null 2>&1; t1=$(date +%s%N); echo $(( (t1 - t0) / 1000000 )); }
-: >"$work/sn"; : >"$work/ss"; : >"$work/mn"; : >"$work/ms"
-for i in 1 2 3; do
-	timed bash "$work/script.sh" >>"$work/sn"
-	LD_PRELOAD=$SO timed bash "$work/script.sh" >>"$work/ss"
-	(cd "$work/proj" && rm -f ./*.o && timed make -j2) >>"$work/mn"
-	(cd "$work/proj" && rm -f ./*.o && LD_PRELOAD=$SO timed make -j2) >>"$work/ms"
+# ms of one run of a command, with LD_PRELOAD=$1 ("" for none).
+timed() {
+	local pre=$1 t0 t1
+	shift
+	t0=${EPOCHREALTIME/./}
+	if [ -n "$pre" ]; then LD_PRELOAD=$pre "$@"; else "$@"; fi >/dev/null 2>&1
+	t1=${EPOCHREALTIME/./}
+	echo $(( (t1 - t0) / 1000 ))
+}
+for f in sn se ss mn me ms; do : >"$work/$f"; done
+for i in $(seq 15); do
+	timed "" bash "$work/script.sh" >>"$work/sn"
+	timed "$work/empty.so" bash "$work/script.sh" >>"$work/se"
+	timed "$SO" bash "$work/script.sh" >>"$work/ss"
 done
+for i in 1 2 3 4 5; do
+	for c in "mn:" "me:$work/empty.so" "ms:$SO"; do
+		(cd "$work/proj" && rm -f ./*.o && timed "${c#*:}" make -j2) >>"$work/${c%%:*}"
+	done
+done
+# The ratio of each round's forksafe run to the run just before it (the
+# machine's slow and fast moments touch both), median and quartiles.
+paired() { # baseline forksafe
+	paste "$work/$1" "$work/$2" | awk '{printf "%.3f\n", $2 / $1}' >"$work/pr"
+	echo "$(median <"$work/pr") ($(quartiles <"$work/pr"))"
+}
+row() { # name native empty forksafe
+	local n e f
+	n=$(median <"$work/$2"); e=$(median <"$work/$3"); f=$(median <"$work/$4")
+	echo "| $1 | $n ($(spread <"$work/$2")) | $e ($(spread <"$work/$3")) | $f ($(spread <"$work/$4")) | $(paired "$3" "$4") | $(paired "$2" "$4") |"
+}
 {
 echo
-echo "## 6. Real workloads (whole job, ms, median of 3 alternated)"
+echo "## 6. Real workloads (whole job, ms: median (min-max), alternated)"
 echo
-echo "| job | native | forksafe | ratio |"
-echo "|---|---:|---:|---:|"
-echo "| shell script, 2500 short commands | $(median <"$work/sn") | $(median <"$work/ss") | $(ratio "$(median <"$work/sn")" "$(median <"$work/ss")") |"
-echo "| make -j2, 200 C files | $(median <"$work/mn") | $(median <"$work/ms") | $(ratio "$(median <"$work/mn")" "$(median <"$work/ms")") |"
+echo "Shell script: 15 runs each; make: 5 runs each.  Ratios: the median (and"
+echo "interquartile range) of each round's forksafe run over the baseline run of"
+echo "the same round."
+echo
+echo "| job | native | empty preload | forksafe | forksafe / empty | forksafe / native |"
+echo "|---|---:|---:|---:|---:|---:|"
+row "shell script, 2500 short commands" sn se ss
+row "make -j2, 200 C files" mn me ms
+} >>"$out"
+target "shell script wall time / empty preload" 1.05 "$(paired se ss | cut -d' ' -f1)"
+
+{
+echo
+echo "## Targets (issue 16)"
+echo
+echo "| what | target | measured | met |"
+echo "|---|---:|---:|---|"
+cat "$work/targets"
 } >>"$out"
 cat "$out"

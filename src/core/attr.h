@@ -20,6 +20,11 @@
 #endif
 #endif
 
+/* Data that start-up or exit writes in every process: placed in .data,
+ * in the page the loader writes anyway (.got.plt is on it), instead of
+ * faulting in a page of .bss of its own. */
+#define FS_START_DATA __attribute__((section(".data.fs_start")))
+
 #define FS_LIKELY(x) __builtin_expect(!!(x), 1)
 #define FS_UNLIKELY(x) __builtin_expect(!!(x), 0)
 /* The return address of the exported wrapper: the call site reported. */

@@ -26,12 +26,12 @@ static inline void fs_ensure_init(void)
 		fs_init();
 }
 
-/* Nonzero when name is bound and init has run: the wrapper may take its
+/* Nonzero when name is bound, which implies init has run (a slot is
+ * filled only after start-up, core/real.c): the wrapper may take its
  * fast path; otherwise it calls its out-of-line slow twin.  Such a fast
  * path passes site 0 to fs_fd_created (see there); a helper that is not
  * inlined into the exported wrapper never does. */
-#define FS_FAST(name) \
-	FS_LIKELY(__atomic_load_n(&fs_real.name.obj, __ATOMIC_ACQUIRE) != NULL && fs_ready)
+#define FS_FAST(name) FS_LIKELY(__atomic_load_n(&fs_real.name.obj, __ATOMIC_ACQUIRE) != NULL)
 
 /* ---- where the code runs ---- */
 /* ~0 while new fds are to be forced close-on-exec (FORKSAFE_CLOEXEC is
@@ -53,7 +53,7 @@ extern volatile int fs_forked_child FS_HIDDEN;
  * fds as the program made them (it prepares the next program, DESIGN §2
  * rule 4).  0 everywhere else.  Thread-local: the parent's other
  * threads go on.  Off the hot paths: while any such child runs,
- * fs_fast_limit is 3 (fs_spawns_active), so every fd created or closed
+ * fs_fast_span is 0 (fs_spawns_active), so every fd created or closed
  * takes the slow path, which tests this. */
 extern __thread int fs_spawn_child __attribute__((tls_model("initial-exec"))) FS_HIDDEN;
 /* Children running in this process's memory now (in the parent). */

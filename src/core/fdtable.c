@@ -1,7 +1,7 @@
 /* forksafe: what forksafe knows about each fd number.
  *
- * One entry per fd number, in an anonymous mapping reserved at start-up
- * for the hard fd limit (MAP_NORESERVE: only the pages of fd numbers in
+ * One entry per fd number, in an anonymous mapping reserved when the
+ * first fd is recorded, for the hard fd limit (MAP_NORESERVE: only the pages of fd numbers in
  * use are ever touched).  A process may raise its limit later (a daemon
  * started with a low one): fds beyond the mapping get entries in chunks
  * mapped when the first fd of a chunk is made, so no fd number, up to
@@ -21,9 +21,9 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 
-struct fs_fdent *fs_table;
-int fs_table_cap;
-int fs_table_hwm;
+FS_START_DATA struct fs_fdent *fs_table;
+FS_START_DATA int fs_table_cap;
+FS_START_DATA int fs_table_hwm;
 
 /* The chunks beyond the first mapping: fd cap + i * CHUNK + j is entry j
  * of chunk i.  Enough chunks for every fd Linux allows (fs.nr_open is at
@@ -63,9 +63,9 @@ struct fs_fdent *fs_fd_entry_high(int fd, int make)
 /* hwm is only set once the table is mapped, so fs_table is valid for
  * every fd below it. */
 /* A thread raising the limit may race with one starting a redirected
- * child (spawnfork.c: count up, then limit 3): each stores, then the
+ * child (spawnfork.c: count up, then span 0): each stores, then the
  * raiser looks at the count again, all sequentially consistent, so one
- * of the two always sees the other and the limit ends at 3. */
+ * of the two always sees the other and the span ends at 0. */
 void fs_fast_update(void)
 {
 	unsigned hwm = (unsigned)__atomic_load_n(&fs_table_hwm, __ATOMIC_ACQUIRE);
@@ -78,9 +78,9 @@ void fs_fast_update(void)
 	    !fs_cfg.diag &&
 	    hwm > 3 && !__atomic_load_n(&fs_spawns_active, __ATOMIC_SEQ_CST))
 		lim = hwm;
-	__atomic_store_n(&fs_fast_limit, lim, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&fs_fast_span, lim - 3, __ATOMIC_SEQ_CST);
 	if (lim != 3 && __atomic_load_n(&fs_spawns_active, __ATOMIC_SEQ_CST))
-		__atomic_store_n(&fs_fast_limit, 3, __ATOMIC_SEQ_CST);
+		__atomic_store_n(&fs_fast_span, 0, __ATOMIC_SEQ_CST);
 }
 
 void fs_fd_closed_slow(int fd)
@@ -94,6 +94,17 @@ void fs_fd_closed_slow(int fd)
 	__atomic_store_n(&e->flags, 0, __ATOMIC_RELEASE);
 }
 
+/* getrlimit as a system call where the module has them: the first call
+ * of a libc function costs a symbol lookup, more than the call itself. */
+static int hard_fd_limit(struct rlimit *rl)
+{
+	if (FS_HAVE_RAW)
+		return (int)fs_sys_result(fs_raw_syscall(SYS_prlimit64, 0, RLIMIT_NOFILE, 0,
+							 (long)rl, 0, 0));
+	return getrlimit(RLIMIT_NOFILE, rl);
+}
+
+
 /* Sized for the hard fd limit (the soft one may be raised up to it),
  * within [64 Ki, 4 Mi] entries; halved until the mapping succeeds. */
 int fs_fdtable_init(void)
@@ -104,7 +115,7 @@ int fs_fdtable_init(void)
 
 	if (__atomic_load_n(&fs_table, __ATOMIC_ACQUIRE))
 		return 0;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY)
+	if (hard_fd_limit(&rl) == 0 && rl.rlim_max != RLIM_INFINITY)
 		cap = rl.rlim_max;
 	if (cap < (1u << 16))
 		cap = 1u << 16;
@@ -124,6 +135,32 @@ int fs_fdtable_init(void)
 	}
 	__atomic_store_n(&fs_table_cap, (int)cap, __ATOMIC_RELEASE);
 	return 0;
+}
+
+/* The table is mapped when the first fd is recorded, not at start-up: a
+ * process that never makes an fd (most short commands only inherit
+ * theirs) never pays for the mapping.  When it cannot be mapped, nothing
+ * is forced from then on, and the program is told once.  Until it is
+ * mapped fs_fast_span is 0, so every fd made takes the slow path and
+ * gets here.  Async-signal-safe: mmap is a system call. */
+FS_START_DATA static int table_failed;
+
+int fs_fdtable_failed(void)
+{
+	return __atomic_load_n(&table_failed, __ATOMIC_RELAXED);
+}
+
+static void table_first(void)
+{
+	int saved = errno;	/* a failed mmap sets it: the wrapper's call succeeded */
+
+	if (!fs_fdtable_failed() && fs_fdtable_init() < 0 &&
+	    !__atomic_exchange_n(&table_failed, 1, __ATOMIC_ACQ_REL)) {
+		__atomic_store_n(&fs_forcing, 0, __ATOMIC_RELEASE);
+		if (fs_cfg.cloexec == FS_CLOEXEC_FORCE && !fs_cfg.shell)
+			fs_msg("config", "cannot map the fd table; new fds are not forced close-on-exec");
+	}
+	errno = saved;
 }
 
 /* Makes fd inheritable again: the program alone would have had it so.
@@ -151,6 +188,8 @@ void fs_fd_created_slow(int fd, unsigned origin, int forced, uintptr_t site)
 			fs_raw_syscall(SYS_fcntl, fd, F_SETFD, 0, 0, 0, 0);
 		return;
 	}
+	if (FS_UNLIKELY(!__atomic_load_n(&fs_table, __ATOMIC_ACQUIRE)))
+		table_first();
 	e = fs_fd_entry(fd);
 	if (!e)
 		e = fs_fd_entry_high(fd, 1);
@@ -176,6 +215,12 @@ void fs_fd_created_slow(int fd, unsigned origin, int forced, uintptr_t site)
 		;
 	if (fd >= hwm)
 		fs_fast_update();
+}
+
+int fs_fd_made_slow(int fd, unsigned origin, int forced, uintptr_t site)
+{
+	fs_fd_created_slow(fd, origin, forced, site);
+	return fd;
 }
 
 /* Calls fn for each fd of [first, last] that may have an entry: below

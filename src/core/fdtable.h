@@ -33,14 +33,18 @@ struct fs_fdent {
 extern struct fs_fdent *fs_table FS_HIDDEN;
 extern int fs_table_cap FS_HIDDEN;
 extern int fs_table_hwm FS_HIDDEN;
-/* fds in [3, fs_fast_limit) take the fast path of fs_fd_created: the
- * table exists, the fd is below the highest one seen, and neither child
- * mode, FORKSAFE_KEEP_FDS nor diagnostic mode (which records call sites)
- * needs a closer look.  3 when one does. */
-extern unsigned fs_fast_limit FS_HIDDEN;
+/* fds in [3, 3 + fs_fast_span) take the fast path of fs_fd_created:
+ * the table exists, the fd is below the highest one seen, and neither
+ * child mode, FORKSAFE_KEEP_FDS nor diagnostic mode (which records call
+ * sites) needs a closer look.  0 when one does.  A span rather than a
+ * limit: the test is one compare with memory. */
+extern unsigned fs_fast_span FS_HIDDEN;
 void fs_fast_update(void) FS_HIDDEN;
 
+/* Maps the table (done when the first fd is recorded); 0 or -1. */
 int fs_fdtable_init(void) FS_HIDDEN;
+/* Nonzero once the table could not be mapped: nothing is forced. */
+int fs_fdtable_failed(void) FS_HIDDEN;
 /* The entry of an fd beyond the first mapping, or NULL when its chunk is
  * not mapped (make: map it now).  Async-signal-safe. */
 struct fs_fdent *fs_fd_entry_high(int fd, int make) FS_HIDDEN;
@@ -85,18 +89,18 @@ static inline uint64_t fs_fd_meta(unsigned origin, int forced)
  * 0-2, FORKSAFE_KEEP_FDS, fds beyond the table), a new highest fd. */
 void fs_fd_created_slow(int fd, unsigned origin, int forced, uintptr_t site) FS_HIDDEN;
 
-/* fd is in the fast range [3, fs_fast_limit): its entry is current and
- * nothing special applies to it (see fs_fast_limit).  fd < 0 is not. */
+/* fd is in the fast range [3, 3 + fs_fast_span): its entry is current
+ * and nothing special applies to it (see fs_fast_span).  fd < 0 is not. */
 static inline int fs_fd_fast(int fd, int memorder)
 {
-	return (unsigned)fd - 3 < __atomic_load_n(&fs_fast_limit, memorder) - 3;
+	return (unsigned)fd - 3 < __atomic_load_n(&fs_fast_span, memorder);
 }
 
 /* Records a new fd.  forced: forksafe added the close-on-exec flag that
  * the program did not ask for.  On the path of every wrapped call: a few
  * loads and one store when nothing special applies.  A failed call (fd
  * < 0) and diagnostic mode, which records the call site, take the slow
- * path (fs_fast_limit is 3 in diagnostic mode).  site 0: the caller of
+ * path (fs_fast_span is 0 in diagnostic mode).  site 0: the caller of
  * the exported wrapper this is inlined into, found only on the slow path
  * (so the fast one keeps no register for it across the real call). */
 static inline __attribute__((always_inline)) void fs_fd_created(int fd, unsigned origin,
@@ -110,14 +114,47 @@ static inline __attribute__((always_inline)) void fs_fd_created(int fd, unsigned
 			 fs_fd_meta(origin, forced), __ATOMIC_RELEASE);
 }
 
+/* The meta bit that says forksafe forced the flag (fs_fd_meta). */
+#define FS_META_FORCED (fs_fd_meta(0, 1) & ~fs_fd_meta(0, 0))
+
+/* FS_META_FORCED when add (0, or the one flag bit flag that forksafe
+ * added, as fs_force gives it) is set, else 0: a shift, not a test. */
+static inline uint64_t fs_forced_meta(unsigned add, unsigned flag)
+{
+	const uint64_t bit = FS_META_FORCED;
+	return bit >= flag ? (uint64_t)add * (bit / flag) : (uint64_t)add / (flag / bit);
+}
+
+int fs_fd_made_slow(int fd, unsigned origin, int forced, uintptr_t site) FS_HIDDEN;
+
+/* Records fd of the fast range (fs_fd_fast): one store. */
+static inline void fs_fd_made_fast(int fd, unsigned origin, uint64_t forced)
+{
+	__atomic_store_n(&__atomic_load_n(&fs_table, __ATOMIC_RELAXED)[(unsigned)fd].meta,
+			 fs_fd_meta(origin, 0) | forced, __ATOMIC_RELEASE);
+}
+
+/* fs_fd_created for a wrapper that returns the new fd: forced is
+ * fs_forced_meta's, and the slow case is a tail call, so the fast path
+ * of the wrapper keeps one register across the real call and no stack
+ * frame. */
+static inline __attribute__((always_inline)) int fs_fd_made(int fd, unsigned origin,
+							    uint64_t forced, uintptr_t site)
+{
+	if (FS_UNLIKELY(!fs_fd_fast(fd, __ATOMIC_RELAXED)))
+		return fs_fd_made_slow(fd, origin, forced != 0, site ? site : FS_SITE());
+	fs_fd_made_fast(fd, origin, forced);
+	return fd;
+}
+
 /* The slow case of fs_fd_closed: fds 0-2, fds at or beyond
- * fs_fast_limit, and every fd while the limit is 3. */
+ * 3 + fs_fast_span, and every fd while the span is 0. */
 void fs_fd_closed_slow(int fd) FS_HIDDEN;
 
 /* Forgets fd of the fast range (fs_fd_fast), before it is closed. */
 static inline void fs_fd_forget_fast(int fd)
 {
-	__atomic_store_n(&__atomic_load_n(&fs_table, __ATOMIC_RELAXED)[fd].flags, 0,
+	__atomic_store_n(&__atomic_load_n(&fs_table, __ATOMIC_RELAXED)[(unsigned)fd].flags, 0,
 			 __ATOMIC_RELEASE);
 }
 

@@ -1,5 +1,6 @@
-/* forksafe: start-up.  fs_init reads the settings once (settings.c) and
- * makes the fd table; the constructor makes sure it has run before main.
+/* forksafe: start-up.  fs_init reads the settings once (settings.c); the
+ * fd table is mapped when the first fd is made (core/fdtable.c).  The
+ * constructor makes sure fs_init has run before main.
  *
  * fs_init may run from any wrapper: before the constructor (another
  * library's constructor opening a file), inside an allocator's own
@@ -28,7 +29,7 @@ struct fs_config fs_cfg;
 FS_HOT __attribute__((aligned(64))) volatile int fs_ready;
 FS_HOT volatile int fs_forcing;
 FS_HOT volatile int fs_child_mode;
-FS_HOT unsigned fs_fast_limit = 3;
+FS_HOT unsigned fs_fast_span;
 FS_HOT volatile int fs_forked_child;
 __thread int fs_spawn_child;
 int fs_spawns_active;
@@ -37,11 +38,13 @@ int fs_spawns_active;
  * once each (fs_config_flush), on standard error, in that format. */
 #define MAX_CONFIG_ERRORS 16
 static struct fs_config_error config_errors[MAX_CONFIG_ERRORS];
-static int nconfig_errors;
+FS_START_DATA static int nconfig_errors;
+/* FORKSAFE_THIS_ONLY's value, for the constructor. */
+FS_START_DATA static const char *this_only_value;
 
 void fs_config_flush(void)
 {
-	static int flushed;
+	FS_START_DATA static int flushed;
 	int n = nconfig_errors;
 
 	if (__atomic_exchange_n(&flushed, 1, __ATOMIC_RELAXED))
@@ -77,17 +80,62 @@ void fs_config_flush(void)
 	}
 }
 
-/* getenv for forksafe's own variables, at start-up: every name begins
- * with "FORKSAFE_", so most entries are passed over on their first two
- * bytes (the module's getenv, not yet bound to libc's, would compare
- * each entry whole: a tenth of a preloaded /bin/true's instructions). */
+/* forksafe's own variables, found in one pass over the environment at
+ * start-up: every name begins with "FORKSAFE_", so most entries are
+ * passed over on their first byte or two.  Most processes have none, and
+ * then no setting is looked for at all.  No libc string function is
+ * called here: each first call of one through the PLT costs a symbol
+ * lookup (a tenth of a preloaded /bin/true's instructions, all told). */
+#define MAX_ENV_SEEN 16
+struct env_seen {
+	const char *v[MAX_ENV_SEEN];	/* "FORKSAFE_...=value" */
+	int n;				/* how many there are (may exceed MAX_ENV_SEEN) */
+};
+
+static int has_prefix(const char *s, const char *prefix)
+{
+	while (*prefix)
+		if (*s++ != *prefix++)
+			return 0;
+	return 1;
+}
+
+/* The value of "NAME=value" when entry is one for name, else NULL. */
+static const char *value_of(const char *entry, const char *name)
+{
+	while (*name)
+		if (*entry++ != *name++)
+			return NULL;
+	return *entry == '=' ? entry + 1 : NULL;
+}
+
+static void env_scan(struct env_seen *seen)
+{
+	seen->n = 0;
+	for (char **e = environ; e && *e; e++)
+		if ((*e)[0] == 'F' && (*e)[1] == 'O' && has_prefix(*e, "FORKSAFE_")) {
+			if (seen->n < MAX_ENV_SEEN)
+				seen->v[seen->n] = *e;
+			seen->n++;
+		}
+}
+
+/* fs_config_get over what env_scan found (ctx); the whole environment
+ * again only when there were more FORKSAFE_ entries than it keeps. */
 static const char *cfg_env(const char *name, void *ctx)
 {
-	size_t len = strlen(name);
+	const struct env_seen *seen = ctx;
+	const char *v;
 
+	if (seen->n <= MAX_ENV_SEEN) {
+		for (int i = 0; i < seen->n; i++)
+			if ((v = value_of(seen->v[i], name)))
+				return v;
+		return NULL;
+	}
 	for (char **e = environ; e && *e; e++)
-		if ((*e)[0] == 'F' && (*e)[1] == 'O' && !strncmp(*e, name, len) && (*e)[len] == '=')
-			return *e + len + 1;
+		if ((*e)[0] == 'F' && (v = value_of(*e, name)))
+			return v;
 	return NULL;
 }
 
@@ -115,9 +163,9 @@ static int list_matches(const char *list, const char *name, const char *path)
 /* FORKSAFE_ONLY and FORKSAFE_SKIP: globs on the program's name or path.
  * A program out of scope keeps the module loaded but passes everything
  * through: nothing forced, checked or reported. */
-static int in_scope(void)
+static int in_scope(struct env_seen *seen)
 {
-	const char *only = cfg_env("FORKSAFE_ONLY", NULL), *skip = cfg_env("FORKSAFE_SKIP", NULL);
+	const char *only = cfg_env("FORKSAFE_ONLY", seen), *skip = cfg_env("FORKSAFE_SKIP", seen);
 	const char *name = program_invocation_short_name;
 	char path[512];
 	ssize_t n;
@@ -135,9 +183,9 @@ static int in_scope(void)
 
 /* FORKSAFE_ONLY or FORKSAFE_SKIP set in a secure-execution process:
  * ignored, and said (with the other settings, fs_config_flush). */
-static void secure_scope(const char *var)
+static void secure_scope(const char *var, struct env_seen *seen)
 {
-	const char *v = cfg_env(var, NULL);
+	const char *v = cfg_env(var, seen);
 	struct fs_config_error *e;
 	struct fs_sbuf b;
 
@@ -167,25 +215,40 @@ static void secure_scope(const char *var)
  * must keep holding the lock, as their manuals say. */
 static int is_shell(const char *name)
 {
-	static const char *const shells[] = {
-		"sh", "bash", "dash", "zsh", "ksh", "ksh93", "mksh", "pdksh", "ash",
-		"yash", "posh", "busybox", "rbash", "lksh", "oksh",
-		"flock", "lckdo", "setlock", "s6-setlock", "chpst",
-	};
+	/* One block of strings, no pointers: nothing for the loader to
+	 * relocate, and a name whose first letter begins none of them (most
+	 * programs) reads no more of it. */
+	static const char shells[] =
+		"sh\0bash\0dash\0zsh\0ksh\0ksh93\0mksh\0pdksh\0ash\0yash\0posh\0busybox\0"
+		"rbash\0lksh\0oksh\0flock\0lckdo\0setlock\0s6-setlock\0chpst\0";
+	const uint32_t first = 1u << ('s' - 'a') | 1u << ('b' - 'a') | 1u << ('d' - 'a') |
+			       1u << ('z' - 'a') | 1u << ('k' - 'a') | 1u << ('m' - 'a') |
+			       1u << ('p' - 'a') | 1u << ('a' - 'a') | 1u << ('y' - 'a') |
+			       1u << ('r' - 'a') | 1u << ('l' - 'a') | 1u << ('o' - 'a') |
+			       1u << ('f' - 'a') | 1u << ('c' - 'a');
+
 	if (!name)
 		return 0;
 	if (*name == '-')	/* a login shell */
 		name++;
-	for (size_t i = 0; i < sizeof shells / sizeof shells[0]; i++)
-		if (strcmp(name, shells[i]) == 0)
+	if (*name < 'a' || *name > 'z' || !(first >> (*name - 'a') & 1))
+		return 0;
+	for (const char *s = shells; *s;) {
+		const char *n = name;
+		while (*s && *n == *s)
+			n++, s++;
+		if (!*s && !*n)
 			return 1;
+		while (*s++)	/* to the next name */
+			;
+	}
 	return 0;
 }
 
 /* ~0 (all flag bits) when forcing, else 0: see fs_force. */
 int fs_forcing_allowed(void)
 {
-	return fs_cfg.cloexec == FS_CLOEXEC_FORCE && !fs_cfg.shell && fs_fd_entry(0) != NULL ? ~0 : 0;
+	return fs_cfg.cloexec == FS_CLOEXEC_FORCE && !fs_cfg.shell && !fs_fdtable_failed() ? ~0 : 0;
 }
 
 /* Diagnostic mode, or a setting that reports. */
@@ -197,38 +260,39 @@ static int reporting(const struct fs_config *c)
 
 void fs_init(void)
 {
-	static struct fs_config c;	/* static: it holds a path buffer */
-	static int state;		/* 0: not begun, 1: under way, 2: done */
+	FS_START_DATA static int state;	/* 0: not begun, 1: under way, 2: done */
+	struct fs_config *c = &fs_cfg;	/* read in place: it holds a 4 KiB path buffer */
+	struct env_seen seen;
 	int none = 0;
 
 	if (fs_ready || !__atomic_compare_exchange_n(&state, &none, 1, 0, __ATOMIC_ACQ_REL,
 						     __ATOMIC_RELAXED))
 		return;
 	fs_log_init();	/* fd 2 as the program found it: messages go only there */
-	c.secure = getauxval(AT_SECURE) != 0;
-	nconfig_errors = fs_config_read(&c, cfg_env, NULL, config_errors, MAX_CONFIG_ERRORS);
-	c.shell = is_shell(program_invocation_short_name);
+	c->secure = getauxval(AT_SECURE) != 0;
+	env_scan(&seen);
+	nconfig_errors = fs_config_read(c, cfg_env, &seen, config_errors, MAX_CONFIG_ERRORS);
+	this_only_value = seen.n ? cfg_env("FORKSAFE_THIS_ONLY", &seen) : NULL;
+	c->shell = is_shell(program_invocation_short_name);
 	/* A set-user-ID program: the caller may not take it out of scope. */
-	if (c.secure) {
-		secure_scope("FORKSAFE_ONLY");
-		secure_scope("FORKSAFE_SKIP");
+	if (c->secure && seen.n) {
+		secure_scope("FORKSAFE_ONLY", &seen);
+		secure_scope("FORKSAFE_SKIP", &seen);
 	}
-	if (!c.secure && !in_scope()) {
-		c.cloexec = FS_CLOEXEC_OFF;
-		c.diag = 0;
-		c.fork_mode = FS_FORK_ALLOW;
-		c.child_locks = FS_LOCKS_WAIT;
+	if (!c->secure && seen.n && !in_scope(&seen)) {
+		c->cloexec = FS_CLOEXEC_OFF;
+		c->diag = 0;
+		c->fork_mode = FS_FORK_ALLOW;
+		c->child_locks = FS_LOCKS_WAIT;
 	}
-	fs_cfg = c;
-	if (fs_fdtable_init() < 0 && c.cloexec == FS_CLOEXEC_FORCE)
-		fs_msg("config", "cannot map the fd table; new fds are not forced close-on-exec");
 	fs_forcing = fs_forcing_allowed();
 	fs_fast_update();
 	__atomic_store_n(&fs_ready, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&state, 2, __ATOMIC_RELEASE);
-	if (reporting(&c))
+	if (reporting(c))
 		fs_diag_start();
-	fs_config_flush();
+	if (nconfig_errors)
+		fs_config_flush();
 }
 
 /* FORKSAFE_THIS_ONLY=1 (forksafe --this-only): this program gets the
@@ -271,7 +335,7 @@ static int strip_module(char *entry)
 
 static void this_only(void)
 {
-	const char *v = cfg_env("FORKSAFE_THIS_ONLY", NULL);
+	const char *v = this_only_value;
 
 	if (!v || strcmp(v, "1") != 0 || !environ)
 		return;

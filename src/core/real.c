@@ -1,10 +1,12 @@
 /* forksafe: the real libc functions (core/real.h says how the module
  * calls them).
  *
- * Each slot is bound on first use with dlsym(RTLD_NEXT) (dlvsym where
- * libc has several versions of a name), so another preloaded shim after
- * forksafe still sees the calls, and start-up pays only for the symbols
- * the program uses.  Binding takes no lock of ours: concurrent binders
+ * Each slot is bound on first use after start-up with dlsym(RTLD_NEXT)
+ * (dlvsym where libc has several versions of a name), so another
+ * preloaded shim after forksafe still sees the calls, and start-up pays
+ * only for the symbols the program uses.  A slot is never filled before
+ * fs_init is done (bind_slot): a bound slot tells a wrapper's fast path
+ * that start-up has run.  Binding takes no lock of ours: concurrent binders
  * store the same pointer.  dlsym does not allocate when it finds the
  * name (it does when it fails, to keep the error message: only a name
  * this libc lacks gets there).  A thread-local flag catches the one
@@ -19,7 +21,9 @@
 #include <stddef.h>
 #include <string.h>
 
-struct fs_real fs_real;
+/* In .data: a process that binds anything (every exit binds
+ * __cxa_finalize) would otherwise fault in a .bss page for it. */
+FS_START_DATA struct fs_real fs_real;
 
 /* The fallbacks of the table's last column: forksafe's own (OWN, in the
  * file of the wrapper), or one made here that fails as "not
@@ -98,25 +102,35 @@ static __thread int binding __attribute__((tls_model("initial-exec")));
  * without its suffix. */
 static const char *symbol_name(const char *slot, char *buf, size_t n)
 {
-	const char *suffix = strstr(slot, "_compat");
-	size_t len = suffix ? (size_t)(suffix - slot) : strlen(slot);
-	if (!suffix || len >= n)
+	static const char suffix[] = "_compat";
+	size_t len = 0;
+
+	/* No strstr: this runs at exit in every process (__cxa_finalize),
+	 * and a first call through the PLT costs a symbol lookup. */
+	while (slot[len])
+		len++;
+	if (len < sizeof suffix || len - (sizeof suffix - 1) >= n)
 		return slot;
-	memcpy(buf, slot, len);
+	len -= sizeof suffix - 1;
+	for (size_t i = 0; i < sizeof suffix - 1; i++)
+		if (slot[len + i] != suffix[i])
+			return slot;
+	for (size_t i = 0; i < len; i++)
+		buf[i] = slot[i];
 	buf[len] = '\0';
 	return buf;
 }
 
-int fs_bind(enum fs_call_id id)
+/* Looks the real function up, or NULL (from inside dlsym, or a name
+ * this libc lacks). */
+static void *lookup(enum fs_call_id id)
 {
 	char buf[32];
 	const char *version = string_at(syms[id].version);
 	void *p;
 
-	if (*slot_of(id))
-		return 1;
 	if (binding || syms[id].kind == FS_KIND_SYSONLY)
-		return 0;
+		return NULL;
 	binding = 1;
 	const char *name = symbol_name(string_at(syms[id].name), buf, sizeof buf);
 	if (*version)
@@ -124,23 +138,40 @@ int fs_bind(enum fs_call_id id)
 	else
 		p = dlsym(RTLD_NEXT, name);
 	binding = 0;
-	if (!p)
-		return 0;
-	__atomic_store_n(slot_of(id), p, __ATOMIC_RELEASE);
-	return 1;
+	return p;
+}
+
+/* A slot is filled only once start-up is done, so a wrapper that finds
+ * its slot bound knows start-up has run too (FS_FAST: one test on the
+ * path of every call).  Before that, each call looks its function up
+ * again: only the calls made before the constructor, or while fs_init
+ * runs, do. */
+static void *bind_slot(enum fs_call_id id)
+{
+	void *p = __atomic_load_n(slot_of(id), __ATOMIC_ACQUIRE);
+
+	if (p || !(p = lookup(id)))
+		return p;
+	if (__atomic_load_n(&fs_ready, __ATOMIC_ACQUIRE))
+		__atomic_store_n(slot_of(id), p, __ATOMIC_RELEASE);
+	return p;
+}
+
+int fs_bind(enum fs_call_id id)
+{
+	return bind_slot(id) != NULL;
 }
 
 void *fs_bind_get(enum fs_call_id id)
 {
-	if (fs_bind(id))
-		return __atomic_load_n(slot_of(id), __ATOMIC_ACQUIRE);
-	return fallback_of(id);
+	void *p = bind_slot(id);
+	return p ? p : fallback_of(id);
 }
 
 void fs_bind_all(void)
 {
 	static volatile int all_bound;
-	if (all_bound)
+	if (all_bound || !__atomic_load_n(&fs_ready, __ATOMIC_ACQUIRE))
 		return;
 	for (int id = 0; id < FS_ID_COUNT; id++)
 		fs_bind((enum fs_call_id)id);

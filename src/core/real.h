@@ -34,8 +34,10 @@ extern struct fs_real fs_real FS_HIDDEN;
 
 /* The one way the module calls libc's functions: REAL(name)(args).
  *
- * It is never NULL.  The slot is bound on first use (fs_bind); when that
- * cannot be done now, REAL gives the row's fallback instead (the last
+ * It is never NULL.  The slot is bound on first use once start-up is
+ * done (fs_bind; before that each use looks the function up, so a bound
+ * slot also says start-up has run); when that cannot be done now, REAL
+ * gives the row's fallback instead (the last
  * column of core/calls.h: the raw system call, a spinning lock, the
  * environment read directly, or "not implemented"), and binding is tried
  * again on the next call.  Binding fails only from inside dlsym (an

@@ -25,6 +25,16 @@ static inline long fs_raw_syscall(long nr, long a, long b, long c, long d, long 
 			 : "rcx", "r11", "memory");
 	return ret;
 }
+/* The same with three arguments: nothing else to set up. */
+static inline long fs_raw_syscall3(long nr, long a, long b, long c)
+{
+	long ret;
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a), "S"(b), "d"(c)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
 #elif defined(__aarch64__)
 #define FS_HAVE_RAW 1
 static inline long fs_raw_syscall(long nr, long a, long b, long c, long d, long e, long f)
@@ -42,11 +52,20 @@ static inline long fs_raw_syscall(long nr, long a, long b, long c, long d, long 
 			 : "memory");
 	return x0;
 }
+static inline long fs_raw_syscall3(long nr, long a, long b, long c)
+{
+	return fs_raw_syscall(nr, a, b, c, 0, 0, 0);
+}
 #else
 #define FS_HAVE_RAW 0
 static inline long fs_raw_syscall(long nr, long a, long b, long c, long d, long e, long f)
 {
 	(void)nr; (void)a; (void)b; (void)c; (void)d; (void)e; (void)f;
+	return -ENOSYS;
+}
+static inline long fs_raw_syscall3(long nr, long a, long b, long c)
+{
+	(void)nr; (void)a; (void)b; (void)c;
 	return -ENOSYS;
 }
 #endif

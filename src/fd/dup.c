@@ -22,14 +22,32 @@
  * Where the module has raw system calls, the fcntl system call is made
  * directly: glibc's fcntl dispatches on the command first, which costs
  * more than the rest of this wrapper.  Neither is a cancellation point. */
+/* The raw call's result when it is not a plain fd of the fast range: an
+ * error (errno set here) or an fd that needs the slow path. */
+__attribute__((noinline)) static int dup_result(long r, uint64_t forced, uintptr_t site)
+{
+	int fd = (int)fs_sys_result(r);
+	return fd < 0 ? fd : fs_fd_made_slow(fd, FS_ID_dup, forced != 0, site);
+}
+
 FS_CORE int dup_core(int (*real)(int, int, ...), int oldfd, uintptr_t site)
 {
-	int add = fs_forcing;
-	int cmd = add ? F_DUPFD_CLOEXEC : F_DUPFD;
-	int fd = FS_HAVE_RAW ? (int)fs_sys_result(fs_raw_syscall(SYS_fcntl, oldfd, cmd, 0, 0, 0, 0))
-			     : real(oldfd, cmd, 0);
-	fs_fd_created(fd, FS_ID_dup, add, site);
-	return fd;
+	/* fs_forcing is 0 or ~0, and F_DUPFD is 0: masks, no branch. */
+	_Static_assert(F_DUPFD == 0, "F_DUPFD_CLOEXEC is F_DUPFD with bits added");
+	unsigned forcing = (unsigned)fs_forcing;
+	int cmd = (int)(forcing & F_DUPFD_CLOEXEC);
+
+	if (FS_HAVE_RAW) {
+		/* No call on the fast path, so no stack frame: the error
+		 * and the slow cases are dup_result's. */
+		long r = fs_raw_syscall3(SYS_fcntl, oldfd, cmd, 0);
+		/* An error (-4095..-1) is never in the fast range. */
+		if (FS_UNLIKELY(!fs_fd_fast((int)r, __ATOMIC_RELAXED)))
+			return dup_result(r, forcing & FS_META_FORCED, site ? site : FS_SITE());
+		fs_fd_made_fast((int)r, FS_ID_dup, forcing & FS_META_FORCED);
+		return (int)r;
+	}
+	return fs_fd_made(real(oldfd, cmd, 0), FS_ID_dup, forcing & FS_META_FORCED, site);
 }
 
 __attribute__((noinline)) static int dup_slow(int oldfd, uintptr_t site)

@@ -109,19 +109,17 @@ int FS_FALLBACK(open_by_handle_at)(int mount_fd, struct file_handle *handle, int
 FS_CORE int open_fast(open_fn real, const char *path, int flags, mode_t mode, unsigned origin,
 		      uintptr_t site)
 {
-	int add = fs_force(flags, O_CLOEXEC);
-	int fd = real(path, flags | add, mode);
-	fs_fd_created(fd, origin, add, site);
-	return fd;
+	unsigned add = (unsigned)fs_force(flags, O_CLOEXEC);
+	int fd = real(path, flags | (int)add, mode);
+	return fs_fd_made(fd, origin, fs_forced_meta(add, O_CLOEXEC), site);
 }
 
 FS_CORE int openat_fast(openat_fn real, int dirfd, const char *path, int flags, mode_t mode,
 			unsigned origin, uintptr_t site)
 {
-	int add = fs_force(flags, O_CLOEXEC);
-	int fd = real(dirfd, path, flags | add, mode);
-	fs_fd_created(fd, origin, add, site);
-	return fd;
+	unsigned add = (unsigned)fs_force(flags, O_CLOEXEC);
+	int fd = real(dirfd, path, flags | (int)add, mode);
+	return fs_fd_made(fd, origin, fs_forced_meta(add, O_CLOEXEC), site);
 }
 
 __attribute__((noinline)) static int open_slow(enum fs_call_id id, int dirfd, const char *path,
@@ -141,14 +139,14 @@ __attribute__((noinline)) static int open_slow(enum fs_call_id id, int dirfd, co
 #define OPEN(name, path, flags, mode, origin) ({ \
 		union { void *obj; __typeof__(fs_real.name.fn) fn; } p_ = { \
 			.obj = __atomic_load_n(&fs_real.name.obj, __ATOMIC_ACQUIRE) }; \
-		FS_LIKELY(p_.obj && fs_ready) \
+		FS_LIKELY(p_.obj != NULL) \
 			? open_fast(p_.fn, path, flags, mode, origin, 0) \
 			: open_slow(FS_ID_##name, AT_FDCWD, path, flags, mode, origin, FS_SITE()); \
 	})
 #define OPENAT(name, dirfd, path, flags, mode, origin) ({ \
 		union { void *obj; __typeof__(fs_real.name.fn) fn; } p_ = { \
 			.obj = __atomic_load_n(&fs_real.name.obj, __ATOMIC_ACQUIRE) }; \
-		FS_LIKELY(p_.obj && fs_ready) \
+		FS_LIKELY(p_.obj != NULL) \
 			? openat_fast(p_.fn, dirfd, path, flags, mode, origin, 0) \
 			: open_slow(FS_ID_##name, dirfd, path, flags, mode, origin, FS_SITE()); \
 	})

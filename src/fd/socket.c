@@ -12,10 +12,9 @@
 FS_CORE int socket_core(int (*real)(int, int, int), int domain, int type, int protocol,
 			uintptr_t site)
 {
-	int add = fs_force(type, SOCK_CLOEXEC);
-	int fd = real(domain, type | add, protocol);
-	fs_fd_created(fd, FS_ID_socket, add, site);
-	return fd;
+	unsigned add = (unsigned)fs_force(type, SOCK_CLOEXEC);
+	int fd = real(domain, type | (int)add, protocol);
+	return fs_fd_made(fd, FS_ID_socket, fs_forced_meta(add, SOCK_CLOEXEC), site);
 }
 
 __attribute__((noinline)) static int socket_slow(int domain, int type, int protocol,
@@ -54,10 +53,9 @@ FS_EXPORT int socketpair(int domain, int type, int protocol, int sv[2])
 FS_CORE int accept_core(int (*real)(int, struct sockaddr *, socklen_t *, int), int sockfd,
 			struct sockaddr *addr, socklen_t *len, int flags, uintptr_t site)
 {
-	int add = fs_force(flags, SOCK_CLOEXEC);
-	int fd = real(sockfd, addr, len, flags | add);
-	fs_fd_created(fd, FS_ID_accept, add, site);
-	return fd;
+	unsigned add = (unsigned)fs_force(flags, SOCK_CLOEXEC);
+	int fd = real(sockfd, addr, len, flags | (int)add);
+	return fs_fd_made(fd, FS_ID_accept, fs_forced_meta(add, SOCK_CLOEXEC), site);
 }
 
 __attribute__((noinline)) static int accept_slow(int sockfd, struct sockaddr *addr,

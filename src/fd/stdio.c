@@ -34,6 +34,36 @@ static void cloexec_after(int fd)
 	errno = saved;
 }
 
+/* The common modes, "r" "w" "a" alone or with one 'b' or '+', with 'e'
+ * added; NULL for any other mode (fopen_mode handles it).  One switch
+ * on the first two bytes. */
+static inline const char *common_mode_e(const char *mode)
+{
+#define KEY(a, b) ((unsigned)(a) | (unsigned)(b) << 8)
+	unsigned key;
+
+	if (!mode[0])
+		return NULL;
+	key = KEY((unsigned char)mode[0], (unsigned char)mode[1]);
+	if (FS_LIKELY(key == KEY('r', 0)))	/* the commonest, first */
+		return "re";
+	if (mode[1] && mode[2])
+		return NULL;
+	switch (key) {
+	case KEY('r', 0): return "re";
+	case KEY('w', 0): return "we";
+	case KEY('a', 0): return "ae";
+	case KEY('r', 'b'): return "rbe";
+	case KEY('w', 'b'): return "wbe";
+	case KEY('a', 'b'): return "abe";
+	case KEY('r', '+'): return "r+e";
+	case KEY('w', '+'): return "w+e";
+	case KEY('a', '+'): return "a+e";
+	default: return NULL;
+	}
+#undef KEY
+}
+
 /* The mode to open with; *forced set when forksafe adds the flag. */
 static const char *fopen_mode(const char *mode, char *buf, size_t n, int *forced, int *late)
 {
@@ -42,15 +72,9 @@ static const char *fopen_mode(const char *mode, char *buf, size_t n, int *forced
 	*forced = *late = 0;
 	if (!fs_forcing || !mode)
 		return mode;
-	/* The common modes, "r" "w" "a" and with one of 'b' '+': no scan. */
-	if ((mode[0] == 'r' || mode[0] == 'w' || mode[0] == 'a') &&
-	    (mode[1] == '\0' || ((mode[1] == 'b' || mode[1] == '+') && mode[2] == '\0'))) {
-		buf[0] = mode[0];
-		buf[1] = 'e';
-		buf[2] = mode[1];
-		buf[3] = '\0';
+	if ((m = common_mode_e(mode))) {
 		*forced = 1;
-		return buf;
+		return m;
 	}
 	m = fs_mode_add_e(mode, buf, n);
 	if (!m) {
@@ -78,15 +102,41 @@ static FILE *fopen_core(FILE *(*real)(const char *, const char *), const char *p
 	return f;
 }
 
-FS_EXPORT FILE *fopen(const char *path, const char *mode)
+/* The common case inline: bound (so start-up is done), forcing, a
+ * common mode, an fd of the fast range.  Everything else out of line,
+ * so the common case needs no stack frame of its own. */
+__attribute__((noinline)) static FILE *fopen_slow(enum fs_call_id id, const char *path,
+						  const char *mode, uintptr_t site)
 {
-	return fopen_core(REAL(fopen), path, mode, FS_ID_fopen, FS_SITE());
+	return fopen_core((FILE *(*)(const char *, const char *))fs_bind_get(id), path, mode,
+			  FS_ID_fopen, site);
 }
 
-FS_EXPORT FILE *fopen64(const char *path, const char *mode)
+__attribute__((noinline)) static FILE *fopen_made(FILE *f, uintptr_t site)
 {
-	return fopen_core(REAL(fopen64), path, mode, FS_ID_fopen, FS_SITE());
+	if (f)
+		fs_fd_created_slow(stream_fd(f), FS_ID_fopen, 1, site);
+	return f;
 }
+
+#define FOPEN_WRAPPER(name) \
+	FS_EXPORT FILE *name(const char *path, const char *mode) \
+	{ \
+		union { void *obj; FILE *(*fn)(const char *, const char *); } real = { \
+			.obj = __atomic_load_n(&fs_real.name.obj, __ATOMIC_ACQUIRE) }; \
+		const char *m; \
+		FILE *f; \
+		if (FS_UNLIKELY(!real.obj || !fs_forcing || !mode || \
+				!(m = common_mode_e(mode)))) \
+			return fopen_slow(FS_ID_##name, path, mode, FS_SITE()); \
+		f = real.fn(path, m); \
+		if (FS_UNLIKELY(!f || !fs_fd_fast(f->_fileno, __ATOMIC_RELAXED))) \
+			return fopen_made(f, FS_SITE()); \
+		fs_fd_made_fast(f->_fileno, FS_ID_fopen, FS_META_FORCED); \
+		return f; \
+	}
+FOPEN_WRAPPER(fopen)
+FOPEN_WRAPPER(fopen64)
 
 /* freopen keeps the stream's fd number (glibc dup3s onto it), so a
  * stream on fd 0-2 is never given the flag (rule 1). */
@@ -205,13 +255,27 @@ FS_EXPORT FILE *popen(const char *command, const char *mode)
 /* fclose, pclose and closedir close their fd inside libc, where the
  * close wrapper cannot see it: the table entry is cleared here, before
  * the number is free again (see close in wrap_fd.c). */
-FS_EXPORT int fclose(FILE *stream)
+__attribute__((noinline)) static int fclose_slow(FILE *stream)
 {
 	int (*real)(FILE *) = REAL(fclose);
-	int fd = stream_fd(stream);
 
-	fs_fd_closed(fd);
+	fs_fd_closed(stream_fd(stream));
 	return real(stream);
+}
+
+/* The common case frameless, as close: bound, a stream on an fd of the
+ * fast range; then a tail call to libc's fclose. */
+FS_EXPORT int fclose(FILE *stream)
+{
+	union { void *obj; int (*fn)(FILE *); } real = {
+		.obj = __atomic_load_n(&fs_real.fclose.obj, __ATOMIC_ACQUIRE)
+	};
+
+	if (FS_LIKELY(real.obj && stream && fs_fd_fast(stream->_fileno, __ATOMIC_ACQUIRE))) {
+		fs_fd_forget_fast(stream->_fileno);
+		return real.fn(stream);
+	}
+	return fclose_slow(stream);
 }
 
 FS_EXPORT int pclose(FILE *stream)

@@ -50,7 +50,9 @@ struct handler {
 
 static struct handler first_chunk[CHUNK];
 static struct handler *chunks[MAX_CHUNKS] = { first_chunk };
-static unsigned count;		/* entries in use */
+/* In .data: every exit reads it (__cxa_finalize), and in .bss that read
+ * would fault in a page of its own. */
+FS_START_DATA static unsigned count;	/* entries in use */
 static unsigned ndead;		/* of which dead: reclaimed by add() */
 static int have_compat;		/* an entry without a DSO handle was added */
 static int reg_lock;
@@ -206,7 +208,7 @@ FS_EXPORT int pthread_atfork(void (*prepare)(void), void (*parent)(void), void (
 FS_EXPORT void __cxa_finalize(void *dso)
 {
 	void (*real)(void *) = REAL(__cxa_finalize);
-	if (dso) {
+	if (dso && __atomic_load_n(&count, __ATOMIC_ACQUIRE)) {
 		/* Entries without a DSO handle are known by the object's load
 		 * address; dladdr runs before reg_lock, never under it. */
 		void *base = __atomic_load_n(&have_compat, __ATOMIC_ACQUIRE) ? object_base(dso) : NULL;

@@ -30,12 +30,12 @@
 
 
 /* The child writes as few pages as it can: each is a copy-on-write
- * fault (fs_child_mode, fs_forcing and fs_fast_limit share a line). */
+ * fault (fs_child_mode, fs_forcing and fs_fast_span share a line). */
 void fs_enter_child_mode(void)
 {
 	fs_child_mode = 1;
 	fs_forcing = 0;
-	fs_fast_limit = 3;
+	fs_fast_span = 0;
 }
 
 static const char *const mode_names[] = { "allow", "warn", "abort", "spawn", "auto" };

@@ -510,7 +510,7 @@ NO_ASAN pid_t fs_spawnfork(uintptr_t site, int *done)
 	/* Every fd call takes the slow path while the child runs, where the
 	 * child is told apart (fs.h, fs_fast_update). */
 	__atomic_add_fetch(&fs_spawns_active, 1, __ATOMIC_SEQ_CST);
-	__atomic_store_n(&fs_fast_limit, 3, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&fs_fast_span, 0, __ATOMIC_SEQ_CST);
 	sigmask_set(&all, &old);
 	r = vfork_copy(s, &plan);
 	if (r == 0) {

@@ -256,7 +256,7 @@ static void stdio_calls(void)
 {
 	static const char *const modes[] = {
 		"r", "r+", "a", "a+", "rb", "re", "rm", "r+b", "rbe", "ab+", "r,ccs=UTF-8",
-		"rme+", "r+x", "z", "", "+r", "ze",
+		"rme+", "r+x", "z", "", "+r", "ze", "ab", "rz", "r+e", "rb+", "a+b",
 	};
 	char name[64];
 	const char *f = fpath;
