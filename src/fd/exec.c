@@ -77,7 +77,7 @@ void fs_restore_refs(const struct fs_newprog *np, enum fs_release_kind kind)
 		struct fs_newprog np_ = { argv, envp, extra, nextra }; \
 		fs_ensure_init(); \
 		fs_child_disarm(); \
-		if (FS_UNLIKELY(fs_auto_watching)) \
+		if (FS_UNLIKELY(fs_where & FS_W_WATCHED)) \
 			fs_auto_child_exec(); \
 		fs_release_refs(&np_, FS_REL_EXEC); \
 		if (FS_UNLIKELY(fs_cfg.diag)) \

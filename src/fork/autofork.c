@@ -64,7 +64,6 @@ struct table {
 };
 
 static struct table *table;
-int fs_auto_watching;
 
 /* In a watched child (its own memory after a real fork). */
 static struct {
@@ -155,7 +154,6 @@ void fs_auto_child_forked(uintptr_t pc)
 	struct table *t = __atomic_load_n(&table, __ATOMIC_ACQUIRE);
 	long i;
 
-	fs_auto_watching = 0;
 	if (!t || (i = site_find(t, pc)) < 0 ||
 	    __atomic_load_n(&t->sites[i].veto, __ATOMIC_ACQUIRE) != VETO_NONE)
 		return;
@@ -166,14 +164,14 @@ void fs_auto_child_forked(uintptr_t pc)
 		veto(&t->sites[i], "more children at once than auto mode watches", NULL);
 		return;
 	}
-	fs_auto_watching = 1;
+	fs_where |= FS_W_WATCHED;
 }
 
 static void unwatch(struct table *t)
 {
 	__atomic_store_n(&t->watch[me.slot].key, 0, __ATOMIC_RELEASE);
 	__atomic_sub_fetch(&t->sites[me.site].pending, 1, __ATOMIC_ACQ_REL);
-	fs_auto_watching = 0;
+	fs_where &= ~FS_W_WATCHED;
 }
 
 /* A watched child is single-threaded: these run once each at most. */
@@ -182,7 +180,7 @@ void fs_auto_child_exec(void)
 	struct table *t = table;
 	int64_t start;
 
-	if (!fs_auto_watching || fs_spawn_cur)
+	if (!(fs_where & FS_W_WATCHED) || fs_where_thread)
 		return;
 	start = __atomic_load_n(&t->watch[me.slot].start, __ATOMIC_RELAXED);
 	if (now_ns() - start > (int64_t)PROMPT_MS * 1000000)
@@ -194,7 +192,7 @@ void fs_auto_child_exec(void)
 
 void fs_auto_child_unsafe(const char *what)
 {
-	if (!fs_auto_watching || fs_spawn_cur)
+	if (!(fs_where & FS_W_WATCHED) || fs_where_thread)
 		return;
 	veto(&table->sites[me.site], "a child called ", what);
 	unwatch(table);
@@ -290,7 +288,7 @@ int fs_auto_redirect(uintptr_t pc, int threads)
 	if (__atomic_load_n(&s->veto, __ATOMIC_ACQUIRE) != VETO_NONE) {
 		if (__atomic_load_n(&s->veto, __ATOMIC_ACQUIRE) == VETO_SET)
 			report(s, SAID_FORK, pc);
-	} else if (threads > 1 && !fs_spawn_cur &&
+	} else if (threads > 1 && !fs_where_thread &&
 		   __atomic_load_n(&s->good, __ATOMIC_ACQUIRE) >= fs_cfg.auto_after &&
 		   !__atomic_load_n(&s->pending, __ATOMIC_ACQUIRE)) {
 		report(s, SAID_REDIRECT, pc);

@@ -167,7 +167,7 @@ static uintptr_t thread_pointer(void)
 
 /* Shadow stacks (CET) would need the child's shadow stack saved and
  * restored too, which user space cannot write: no spawn then. */
-static int shadow_stack_on(void)
+int fs_shadow_stack_on(void)
 {
 	static int state;	/* 0: not checked, 1: off, 2: on */
 	unsigned long features = 0;
@@ -435,7 +435,7 @@ static struct save *prepare(uintptr_t site, struct plan *p)
 		fallback(FB_ARCH, site);
 		return NULL;
 	}
-	if (fs_spawn_cur) {
+	if (fs_where_thread) {
 		fallback(FB_NESTED, site);
 		return NULL;
 	}
@@ -446,7 +446,7 @@ static struct save *prepare(uintptr_t site, struct plan *p)
 	return NULL;
 #endif
 #if HAVE_SPAWNFORK
-	if (shadow_stack_on()) {
+	if (fs_shadow_stack_on()) {
 		fallback(FB_SHSTK, site);
 		return NULL;
 	}
@@ -515,14 +515,14 @@ NO_ASAN pid_t fs_spawnfork(uintptr_t site, int *done)
 	r = vfork_copy(s, &plan);
 	if (r == 0) {
 		fs_spawn_cur = &s->child;
-		fs_spawn_child = ~0;
+		fs_where_thread = FS_W_SHARED | FS_W_REDIRECTED;
 		sigmask_set(&old, NULL);
 		errno = saved_errno;
 		return 0;
 	}
 	sigmask_set(&old, NULL);
 	fs_spawn_cur = NULL;
-	fs_spawn_child = 0;
+	fs_where_thread = 0;
 	__atomic_sub_fetch(&fs_spawns_active, 1, __ATOMIC_SEQ_CST);
 	fs_fast_update();
 	free_child_memory(&s->child);
@@ -543,19 +543,69 @@ NO_ASAN pid_t fs_spawnfork(uintptr_t site, int *done)
 	return (pid_t)r;
 }
 
-/* A real fork from a redirected child: the new process has memory of its
- * own, so the child's environment becomes simply its environment. */
+/* A real fork from a child in its parent's memory: the new process has
+ * memory of its own, so a redirected child's environment becomes simply
+ * its environment. */
 void fs_spawnfork_real_child(uintptr_t site)
 {
 	extern char **environ;
 	struct fs_spawn_child *c = fs_spawn_cur;
 
-	if (FS_UNLIKELY(c != NULL)) {
-		if (c->env)
-			environ = c->env;
-		fs_spawn_cur = NULL;
-		fs_spawn_child = 0;
-	}
+	if (FS_UNLIKELY(c != NULL) && c->env)
+		environ = c->env;
+	fs_spawn_cur = NULL;
+	fs_where_thread = 0;
 	if (fs_cfg.fork_mode == FS_FORK_AUTO)
 		fs_auto_child_forked(site);
+}
+
+/* ---- what a spawn cannot serve (spawn mode) ---- */
+
+/* Sites whose redirected child did what only a process of its own may
+ * do: their forks are real from then on.  Written by the child (in its
+ * parent's memory, lock-free) or by the parent once the child is gone. */
+#define UNSAFE_SITES 64
+static uintptr_t unsafe_sites[UNSAFE_SITES];
+
+int fs_spawn_site_ok(uintptr_t site)
+{
+	for (int i = 0; i < UNSAFE_SITES; i++) {
+		uintptr_t s = __atomic_load_n(&unsafe_sites[i], __ATOMIC_ACQUIRE);
+		if (s == site)
+			return 0;
+		if (!s)
+			return 1;
+	}
+	return 1;
+}
+
+/* Once per site: reported, and the site's forks real from then on.
+ * Outside diagnostic mode too: the program does what FORKSAFE_FORK=spawn
+ * asserts it does not. */
+static void site_unsafe(uintptr_t site, const char *what, const char *action)
+{
+	struct fs_event ev;
+	int i;
+
+	for (i = 0; i < UNSAFE_SITES; i++) {
+		uintptr_t none = 0;
+		if (__atomic_compare_exchange_n(&unsafe_sites[i], &none, site, 0, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			break;
+		if (none == site)
+			return;
+	}
+	fs_ev_begin(&ev, "spawn-unsafe");
+	fs_ev_str(&ev, "call", what);
+	fs_ev_str(&ev, "action", action);
+	fs_ev_caller(&ev, "fork_caller", site);
+	fs_ev_end(&ev);
+}
+
+void fs_spawn_child_unsafe(const char *what)
+{
+	struct fs_spawn_child *c = fs_spawn_cur;
+
+	if (c)
+		site_unsafe(c->site, what, "the site forks from now on");
 }
