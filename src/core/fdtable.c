@@ -228,3 +228,18 @@ void fs_fd_set_by_program_range(unsigned first, unsigned last)
 {
 	each_entry(first, last, set_cloexec);
 }
+
+int fs_fdtable_mapping(uintptr_t lo, uintptr_t hi)
+{
+	uintptr_t t = (uintptr_t)__atomic_load_n(&fs_table, __ATOMIC_ACQUIRE);
+	size_t bytes = (size_t)__atomic_load_n(&fs_table_cap, __ATOMIC_ACQUIRE) * sizeof *fs_table;
+
+	if (t && lo < t + bytes && t < hi)
+		return 1;
+	for (size_t i = 0; i < CHUNKS; i++) {
+		uintptr_t c = (uintptr_t)__atomic_load_n(&high[i], __ATOMIC_ACQUIRE);
+		if (c && lo < c + CHUNK * sizeof *fs_table && c < hi)
+			return 1;
+	}
+	return 0;
+}

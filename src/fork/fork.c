@@ -148,6 +148,8 @@ static void real_child(const struct fs_fork_req *q, unsigned ran)
 		fs_enter_child_mode();
 	if (q->threads > 1)
 		fs_mt_child_start(q->site);
+	if (FS_UNLIKELY(fs_where & FS_W_WATCHED))
+		fs_auto_child_started();
 }
 
 /* A fork with forksafe's checks and its atfork registry: prepare
@@ -194,6 +196,25 @@ static pid_t fork_checked(pid_t (*real)(void), const char *via, int handlers,
 		}
 	}
 	return pid;
+}
+
+void fs_child_exec(void)
+{
+	extern char **environ;
+	struct fs_spawn_child *c = fs_spawn_cur;
+
+	if (fs_where_thread & FS_W_REDIRECTED) {
+		if (c) {
+			c->environ_at_exec = environ;
+			c->execd = 1;
+		}
+		return;
+	}
+	if (fs_where_thread)
+		return;
+	fs_child_disarm();
+	if (fs_where & FS_W_WATCHED)
+		fs_auto_child_exec();
 }
 
 pid_t fs_fork_core(uintptr_t site)

@@ -3,7 +3,9 @@
  * fork.c decides what a fork does (FORKSAFE_FORK); atfork.c keeps the
  * pthread_atfork handlers; childlock.c watches the children of
  * multi-threaded forks; spawnfork.c, spawnchild.c and autofork.c run
- * forks as vfork-style spawns (FORKSAFE_FORK=spawn and auto). */
+ * forks as vfork-style spawns (FORKSAFE_FORK=spawn and auto), and
+ * childmem.c sees what auto mode's watched children write; vfork.c
+ * marks vfork children. */
 #ifndef FS_FORK_FORK_H
 #define FS_FORK_FORK_H
 
@@ -38,6 +40,10 @@ enum fs_fork_action fs_fork_decide(struct fs_fork_req *q) FS_HIDDEN;
 /* Called in the child of every fork forksafe sees: stop forcing until
  * the child execs or starts a thread (DESIGN §2 rule 4). */
 void fs_enter_child_mode(void) FS_HIDDEN;
+/* From the exec wrappers, just before the real exec, in a child of a
+ * fork or a child in its parent's memory: the stall timer goes, auto
+ * mode counts the exec, a redirected child notes its environ. */
+void fs_child_exec(void) FS_HIDDEN;
 /* fork with forksafe's checks, for the wrappers that fork inside libc
  * (forkpty); site: the caller reported. */
 pid_t fs_fork_core(uintptr_t site) FS_HIDDEN;
@@ -78,6 +84,8 @@ struct fs_spawn_child {
 	char **env;		/* the child's own environment, or NULL */
 	size_t env_n, env_cap;
 	struct fs_spawn_chunk *chunks;	/* the child's memory, freed by the parent */
+	char **environ_at_exec;	/* environ when it last tried to exec */
+	int execd;		/* it tried to */
 };
 
 /* A piece of memory a redirected child maps for itself. */
@@ -136,6 +144,28 @@ void fs_spawn_child_unsafe(const char *what) FS_HIDDEN;
 /* Zero for a site whose redirected child did so (spawn mode). */
 int fs_spawn_site_ok(uintptr_t site) FS_HIDDEN;
 
+/* The globals a redirected child may assign (libuv's child sets
+ * environ before exec) that its parent gets back when the child is gone:
+ * the i-th, 0 past the last. */
+struct fs_kept {
+	uintptr_t addr;
+	size_t size;
+};
+int fs_kept_global(unsigned i, struct fs_kept *k) FS_HIDDEN;
+/* Bytes of static TLS below the thread pointer; binds with dlsym the
+ * first time: call it before a fork. */
+size_t fs_static_tls_size(void) FS_HIDDEN;
+
+/* ---- a watched child's memory (childmem.c) ---- */
+/* In the parent, before a fork whose child is to be watched: finds
+ * what the sums leave out (dl_iterate_phdr: not in a child). */
+void fs_childmem_prepare(void) FS_HIDDEN;
+/* At the start of a watched child: sums its memory. */
+void fs_childmem_start(size_t tls_size) FS_HIDDEN;
+/* At its exec: NULL when it wrote nothing a redirected child would
+ * leave in its parent, else what it wrote (a path, or a kind). */
+const char *fs_childmem_changed(void) FS_HIDDEN;
+
 /* ---- auto mode (autofork.c) ---- */
 /* Before every fork in auto mode (whatever the thread count): nonzero
  * when the fork should be redirected (threads > 1 and the site earned
@@ -152,5 +182,8 @@ void fs_auto_child_unsafe(const char *what) FS_HIDDEN;
 void fs_auto_child_exiting(void) FS_HIDDEN;
 /* Called by fs_spawnfork_real_child. */
 void fs_auto_child_forked(uintptr_t site) FS_HIDDEN;
+/* In a watched child, once fork is done there (atfork handlers run):
+ * what it writes from here on counts. */
+void fs_auto_child_started(void) FS_HIDDEN;
 
 #endif
