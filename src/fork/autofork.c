@@ -276,7 +276,6 @@ int fs_auto_redirect(uintptr_t pc, int threads)
 
 	if (!t || (i = site_find(t, pc)) < 0)
 		goto out;
-	tls_size = fs_static_tls_size();
 	s = &t->sites[i];
 	if (__atomic_load_n(&s->veto, __ATOMIC_ACQUIRE) == VETO_NONE &&
 	    __atomic_load_n(&s->pending, __ATOMIC_ACQUIRE))
@@ -291,6 +290,7 @@ int fs_auto_redirect(uintptr_t pc, int threads)
 		r = 1;
 	} else {
 		/* A real fork whose child is watched. */
+		tls_size = fs_static_tls_size();
 		fs_childmem_prepare();
 	}
 out:

@@ -56,15 +56,11 @@ static void report_mt_fork(const char *via, int threads, unsigned handlers, uint
 }
 
 /* Threads are counted only where a setting needs the count. */
-static int count_threads(void)
+static inline __attribute__((always_inline)) int count_threads(void)
 {
 	static int no_proc_said;
-	int threads;
+	int threads = fs_thread_count();
 
-	if (FS_LIKELY(fs_cfg.fork_mode == FS_FORK_ALLOW && !fs_cfg.diag &&
-		      fs_cfg.child_locks == FS_LOCKS_WAIT))
-		return 0;
-	threads = fs_thread_count();
 	if (threads < 0 && !__atomic_exchange_n(&no_proc_said, 1, __ATOMIC_RELAXED))
 		fs_msg("warning", "cannot count threads (/proc/self/task is unavailable); "
 				  "forks are not checked");
@@ -75,7 +71,8 @@ static int count_threads(void)
  * only if the fork may go ahead (as a spawn when redirect is set).
  * spawn and auto speak only in diagnostic mode: they act, they do not
  * warn. */
-static void fork_policy(const struct fs_fork_req *q, int redirect)
+static inline __attribute__((always_inline)) void fork_policy(const struct fs_fork_req *q,
+								int redirect)
 {
 	enum fs_fork_mode m = fs_cfg.fork_mode;
 
@@ -94,7 +91,7 @@ static void fork_policy(const struct fs_fork_req *q, int redirect)
  * its fork is tried too, and falls back, said once (spawnfork.c).  A
  * site whose redirected child did what a spawn cannot serve stays a
  * real fork (fs_spawn_site_ok). */
-static int want_spawn(int threads, uintptr_t site)
+static inline __attribute__((always_inline)) int want_spawn(int threads, uintptr_t site)
 {
 	if (fs_cfg.fork_mode == FS_FORK_SPAWN)
 		return (threads > 1 || (fs_where_thread & FS_W_REDIRECTED)) &&
@@ -114,18 +111,27 @@ static int want_spawn(int threads, uintptr_t site)
  * orphaned and no page table is copied, so there is nothing to check;
  * it is a shared child wherever forksafe can mark one (vfork.c), else
  * a real fork, which POSIX allows a vfork to be. */
-enum fs_fork_action fs_fork_decide(struct fs_fork_req *q)
+static inline __attribute__((always_inline)) enum fs_fork_action decide(struct fs_fork_req *q)
 {
 	int redirect = 0;
 
 	if (q->kind == FS_FORK_VFORK)
 		return FS_HAVE_VFORK ? FS_FORK_DO_SHARED : FS_FORK_DO_REAL;
+	if (FS_LIKELY(fs_cfg.fork_mode == FS_FORK_ALLOW && !fs_cfg.diag &&
+		      fs_cfg.child_locks == FS_LOCKS_WAIT))
+		return FS_FORK_DO_REAL;	/* nothing needs the count */
 	q->threads = count_threads();
 	if (FS_UNLIKELY(fs_cfg.fork_mode >= FS_FORK_SPAWN) && q->kind == FS_FORK_SETUP)
 		redirect = want_spawn(q->threads, q->site);
 	if (q->threads > 1)
 		fork_policy(q, redirect);
 	return redirect ? FS_FORK_DO_SPAWN : FS_FORK_DO_REAL;
+}
+
+/* The same, out of line, for vfork.c; fork_checked inlines it. */
+enum fs_fork_action fs_fork_decide(struct fs_fork_req *q)
+{
+	return decide(q);
 }
 
 /* The child of a real fork, before it returns to the program: a
@@ -169,17 +175,18 @@ static pid_t fork_checked(pid_t (*real)(void), const char *via, int handlers,
 	fs_bind_all();
 	if (handlers)
 		q.handlers = fs_atfork_snapshot();
-	if (fs_fork_decide(&q) == FS_FORK_DO_SPAWN) {
+	if (decide(&q) == FS_FORK_DO_SPAWN) {
 		pid = fs_spawnfork(site, &done);
 		if (done)
 			return pid;
+		/* A redirected child's fork (spawn mode) is a real one, and
+		 * its site forks for real from then on. */
+		if (fs_where_thread & FS_W_REDIRECTED)
+			fs_spawn_child_unsafe(via);
 	}
-	/* A watched child (auto mode) that forks is doing work of its own;
-	 * a redirected one is said to (spawn mode). */
-	if (FS_UNLIKELY(fs_where & FS_W_WATCHED) && !fs_where_thread)
+	/* A watched child (auto mode) that forks is doing work of its own. */
+	if (FS_UNLIKELY(fs_where & FS_W_WATCHED))
 		fs_auto_child_unsafe(via);
-	if (FS_UNLIKELY(fs_where_thread & FS_W_REDIRECTED))
-		fs_spawn_child_unsafe(via);
 	if (q.handlers)
 		ran = fs_atfork_prepare();
 	pid = real();
