@@ -18,11 +18,12 @@
  * lazily bound functions (.got.plt: a child's first call of a function
  * writes there what its parent's would) with the dynamic loader's own
  * data (the lookup counts it keeps there).  Pages never touched read as
- * zeros (/proc/self/pagemap says which), so a child that only reads them
+ * zeros and pages of a private file mapping nobody wrote are the file's
+ * (/proc/self/pagemap says which), so a child that only reads them
  * changes nothing.
  *
- * Each sum costs a read of /proc/self/maps, of the pagemap of anonymous
- * mappings, and of every page present: once at the start and once at the
+ * Each sum costs a read of /proc/self/maps, of the pagemap of the
+ * mappings counted, and of every page of the process's own in them: once at the start and once at the
  * exec of a watched child, only while its site is learning (a few
  * children per site).  Async-signal-safe: system calls only, no lock, no
  * allocation (the child of a threaded fork may have orphaned the
@@ -145,29 +146,34 @@ static int page_has_kept(uintptr_t page)
 	return 0;
 }
 
-/* The sum of [lo, hi).  Anonymous memory: pages not present are zeros. */
-static uint64_t region_sum(uintptr_t lo, uintptr_t hi, int anon, long pagemap)
+/* The sum of [lo, hi).  Only pages of the process's own (present or
+ * swapped, and not the file's page: bits 62-63 and 61 of the pagemap)
+ * are read: a page never touched reads as zeros, a page of a private
+ * file mapping nobody wrote is the file's (reading it could even fault,
+ * past the end of a truncated file), and a page written becomes one of
+ * the process's own.  Without the pagemap every page is read. */
+static uint64_t region_sum(uintptr_t lo, uintptr_t hi, long pagemap)
 {
 	uint64_t sum = 0x243f6a8885a308d3u, map[512];
 	uintptr_t p = lo;
+	int have_map = pagemap >= 0;
 
 	while (p < hi) {
-		size_t n = (hi - p) / PAGE, got = n;
+		size_t n = (hi - p) / PAGE, got;
 		if (n > 512)
 			n = 512;
 		got = n;
-		if (anon) {
-			long r = pagemap < 0 ? -1
-					     : fs_raw_syscall(SYS_pread64, pagemap, (long)map, (long)(n * 8),
-							      (long)(p / PAGE * 8), 0, 0);
+		if (have_map) {
+			long r = fs_raw_syscall(SYS_pread64, pagemap, (long)map, (long)(n * 8),
+						(long)(p / PAGE * 8), 0, 0);
 			if (r <= 0)
-				anon = 0;	/* no pagemap: every page read */
+				have_map = 0;
 			else
 				got = (size_t)r / 8;
 		}
 		for (size_t i = 0; i < got; i++, p += PAGE) {
 			uint64_t s;
-			if (anon && !(map[i] >> 62))	/* neither present nor swapped */
+			if (have_map && (!(map[i] >> 62) || (map[i] >> 61 & 1)))
 				s = zero_sum;
 			else if (p >= tls_lo && p < tls_hi)
 				s = 0;
@@ -307,7 +313,7 @@ static int record(const struct mapping *m, void *arg)
 		return 1;
 	regions[nregions].lo = m->lo;
 	regions[nregions].hi = m->hi;
-	regions[nregions].sum = region_sum(m->lo, m->hi, !m->inode, w->pagemap);
+	regions[nregions].sum = region_sum(m->lo, m->hi, w->pagemap);
 	nregions++;
 	return 0;
 }
@@ -333,7 +339,7 @@ static int compare(const struct mapping *m, void *arg)
 		w->what = *m->path ? m->path : "memory whose mapping it changed";
 		return 1;
 	}
-	if (region_sum(m->lo, m->hi, !m->inode, w->pagemap) != r->sum) {
+	if (region_sum(m->lo, m->hi, w->pagemap) != r->sum) {
 		w->changed = 1;
 		w->what = *m->path ? m->path : "[anonymous memory]";
 		return 1;
