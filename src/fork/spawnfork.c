@@ -285,6 +285,14 @@ static int on_alternate_stack(void)
 
 #endif
 
+#if !HAVE_SPAWNFORK
+/* No spawn, so no watched child's sums need it (fork/childmem.c). */
+size_t fs_static_tls_size(void)
+{
+	return 0;
+}
+#endif
+
 /* ---- the save area ---- */
 
 /* One mapping per spawn in flight: the child's record, then the stack
