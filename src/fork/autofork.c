@@ -186,7 +186,7 @@ void fs_auto_child_exec(void)
 	if (!(fs_where & FS_W_WATCHED) || fs_where_thread)
 		return;
 	if ((wrote = fs_childmem_changed()))
-		veto(&t->sites[me.site], "a child wrote memory before exec: ", wrote);
+		veto(&t->sites[me.site], "a child ", wrote);
 	else
 		__atomic_add_fetch(&t->sites[me.site].good, 1, __ATOMIC_ACQ_REL);
 	unwatch(t);

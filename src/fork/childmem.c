@@ -32,6 +32,7 @@
 #include "core/core.h"
 #include "core/fdtable.h"
 #include "fork/fork.h"
+#include <dlfcn.h>
 #include <elf.h>
 #include <fcntl.h>
 #include <link.h>
@@ -53,6 +54,16 @@ struct region {
 static struct region regions[REGIONS];
 static unsigned nregions;
 static int started;
+static const char *cannot;	/* why the memory cannot be watched */
+/* AddressSanitizer is in the process (found in the parent): its shadow
+ * memory, [0x7fff8000, 0x10007fff8000) on x86_64 Linux, is terabytes of
+ * reservation, and follows the memory it describes, which is summed. */
+static int asan;
+#define ASAN_SHADOW_LO 0x7fff8000u
+#define ASAN_SHADOW_HI 0x10007fff8000u
+/* A mapping larger than this (1 TiB) is a reservation too large to read
+ * the pagemap of: the child is not watched then. */
+#define MAX_PAGES ((uintptr_t)1 << 28)
 static uintptr_t tls_lo, tls_hi;	/* the static TLS, page-aligned */
 static uint64_t zero_sum;
 static char zeros[PAGE] __attribute__((aligned(64)));
@@ -101,6 +112,7 @@ void fs_childmem_prepare(void)
 	struct fs_kept k;
 	uintptr_t loader = getauxval(AT_BASE);
 
+	asan = dlsym(RTLD_DEFAULT, "__asan_init") != NULL;
 	nskips = 0;
 	for (unsigned i = 0; fs_kept_global(i, &k) && nskips < SKIPS; i++)
 		skips[nskips++] = k;
@@ -300,6 +312,8 @@ static int counts(const struct mapping *m, struct walk *w)
 		return 0;
 	if (fs_fdtable_mapping(m->lo, m->hi))
 		return 0;
+	if (asan && m->lo >= ASAN_SHADOW_LO && m->hi <= ASAN_SHADOW_HI)
+		return 0;
 	return 1;
 }
 
@@ -309,8 +323,14 @@ static int record(const struct mapping *m, void *arg)
 
 	if (!counts(m, w))
 		return 0;
-	if (nregions == REGIONS)
+	if (nregions == REGIONS) {
+		cannot = "more mappings than auto mode watches";
 		return 1;
+	}
+	if ((m->hi - m->lo) / PAGE > MAX_PAGES) {
+		cannot = "a mapping too large to watch";
+		return 1;
+	}
 	regions[nregions].lo = m->lo;
 	regions[nregions].hi = m->hi;
 	regions[nregions].sum = region_sum(m->lo, m->hi, w->pagemap);
@@ -372,18 +392,31 @@ void fs_childmem_start(size_t tls_size)
 	tls_hi = (tp + 2 * PAGE) & ~(uintptr_t)(PAGE - 1);
 	zero_sum = page_sum((const unsigned char *)zeros);
 	nregions = 0;
+	cannot = NULL;
+#if defined(FS_TSAN)
+	/* Its shadow is terabytes; and no fork is redirected under it. */
+	cannot = "a ThreadSanitizer build";
+	return;
+#endif
 	walk_init(&w);
-	started = each_mapping(record, &w) == 0 && nregions < REGIONS;
+	if (each_mapping(record, &w) != 0 && !cannot)
+		cannot = "/proc/self/maps cannot be read";
 	walk_end(&w);
+	started = !cannot;
 }
 
 const char *fs_childmem_changed(void)
 {
 	struct walk w;
-	static char what[128];
+	static char what[160];
+	struct fs_sbuf b;
 
-	if (!started)
-		return "its memory could not be read";
+	fs_sb_init(&b, what, sizeof what);
+	if (!started) {
+		fs_sb_str(&b, "could not be watched: ");
+		fs_sb_str(&b, cannot ? cannot : "its memory could not be read");
+		return fs_sb_cstr(&b);
+	}
 	walk_init(&w);
 	each_mapping(compare, &w);
 	walk_end(&w);
@@ -394,8 +427,9 @@ const char *fs_childmem_changed(void)
 	started = 0;
 	if (!w.changed)
 		return NULL;
-	strncpy(what, w.what, sizeof what - 1);
-	return what;
+	fs_sb_str(&b, "wrote memory before exec: ");
+	fs_sb_str(&b, w.what);
+	return fs_sb_cstr(&b);
 }
 
 #else

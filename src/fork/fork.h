@@ -163,7 +163,8 @@ void fs_childmem_prepare(void) FS_HIDDEN;
 /* At the start of a watched child: sums its memory. */
 void fs_childmem_start(size_t tls_size) FS_HIDDEN;
 /* At its exec: NULL when it wrote nothing a redirected child would
- * leave in its parent, else what it wrote (a path, or a kind). */
+ * leave in its parent, else why not ("wrote memory before exec: PATH",
+ * "could not be watched: WHY"). */
 const char *fs_childmem_changed(void) FS_HIDDEN;
 
 /* ---- auto mode (autofork.c) ---- */
