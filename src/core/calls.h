@@ -171,6 +171,8 @@
 	X(__fork, pid_t, (void), "", FORK, NONE, NOSYS_INT) \
 	X(_Fork, pid_t, (void), "", FORK, NONE, NOSYS_INT) \
 	X(daemon, int, (int, int), "", FORK, NONE, NOSYS_INT) \
+	/* the wrapper is assembly where it can be (fork/vfork.c) */ \
+	X(vfork, pid_t, (void), "", FORK, NONE, NOSYS_INT) \
 	/* a thread ends child mode; auto mode watches children (fork/fork.c) */ \
 	X(pthread_create, int, (void *, const void *, void *(*)(void *), void *), "", MISC, \
 	  NONE, NOSYS_ERR) \

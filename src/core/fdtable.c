@@ -74,7 +74,7 @@ void fs_fast_update(void)
 
 	if (hwm > cap)	/* the fast path's entries are the first mapping's */
 		hwm = cap;
-	if (__atomic_load_n(&fs_table, __ATOMIC_ACQUIRE) && !fs_child_mode && !fs_cfg.keep.n &&
+	if (__atomic_load_n(&fs_table, __ATOMIC_ACQUIRE) && !(fs_where & FS_W_SETUP) && !fs_cfg.keep.n &&
 	    !fs_cfg.diag &&
 	    hwm > 3 && !__atomic_load_n(&fs_spawns_active, __ATOMIC_SEQ_CST))
 		lim = hwm;
@@ -87,7 +87,7 @@ void fs_fd_closed_slow(int fd)
 {
 	struct fs_fdent *e;
 
-	if (fs_spawn_child ||
+	if (fs_where_thread ||
 	    (unsigned)fd >= (unsigned)__atomic_load_n(&fs_table_hwm, __ATOMIC_ACQUIRE) ||
 	    !(e = fs_fd_entry(fd)))
 		return;
@@ -183,7 +183,7 @@ void fs_fd_created_slow(int fd, unsigned origin, int forced, uintptr_t site)
 	 * Nothing is forced in a child before exec (rule 4): what forksafe
 	 * added comes off again, on the child's own fd (it has one thread:
 	 * no race). */
-	if (FS_UNLIKELY(fs_spawn_child)) {
+	if (FS_UNLIKELY(fs_where_thread)) {
 		if (forced)
 			fs_raw_syscall(SYS_fcntl, fd, F_SETFD, 0, 0, 0, 0);
 		return;
@@ -203,7 +203,7 @@ void fs_fd_created_slow(int fd, unsigned origin, int forced, uintptr_t site)
 		struct fs_fdent n = {
 			.origin = (uint16_t)origin,
 			.flags = (uint8_t)(FS_FD_KNOWN | (forced ? FS_FD_FORCED : 0) |
-					   (fs_child_mode ? FS_FD_CHILD : 0)),
+					   (fs_where & FS_W_SETUP ? FS_FD_CHILD : 0)),
 		};
 		__atomic_store_n(&e->site, site, __ATOMIC_RELAXED);
 		__atomic_store_n(&e->meta, n.meta, __ATOMIC_RELEASE);
@@ -250,14 +250,14 @@ static void forget(int fd)
 
 void fs_fd_closed_range(unsigned first, unsigned last)
 {
-	if (!fs_spawn_child)
+	if (!fs_where_thread)
 		each_entry(first, last, forget);
 }
 
 void fs_fd_set_by_program(int fd, int cloexec)
 {
 	struct fs_fdent *e = fs_fd_entry(fd);
-	if (!e || fs_spawn_child)
+	if (!e || fs_where_thread)
 		return;
 	uint8_t f = __atomic_load_n(&e->flags, __ATOMIC_RELAXED);
 	f = (uint8_t)((f & FS_FD_KNOWN) | (cloexec ? 0 : FS_FD_EXPLICIT));
@@ -272,4 +272,19 @@ static void set_cloexec(int fd)
 void fs_fd_set_by_program_range(unsigned first, unsigned last)
 {
 	each_entry(first, last, set_cloexec);
+}
+
+int fs_fdtable_mapping(uintptr_t lo, uintptr_t hi)
+{
+	uintptr_t t = (uintptr_t)__atomic_load_n(&fs_table, __ATOMIC_ACQUIRE);
+	size_t bytes = (size_t)__atomic_load_n(&fs_table_cap, __ATOMIC_ACQUIRE) * sizeof *fs_table;
+
+	if (t && lo < t + bytes && t < hi)
+		return 1;
+	for (size_t i = 0; i < CHUNKS; i++) {
+		uintptr_t c = (uintptr_t)__atomic_load_n(&high[i], __ATOMIC_ACQUIRE);
+		if (c && lo < c + CHUNK * sizeof *fs_table && c < hi)
+			return 1;
+	}
+	return 0;
 }

@@ -45,6 +45,9 @@ void fs_fast_update(void) FS_HIDDEN;
 int fs_fdtable_init(void) FS_HIDDEN;
 /* Nonzero once the table could not be mapped: nothing is forced. */
 int fs_fdtable_failed(void) FS_HIDDEN;
+/* Nonzero when [lo, hi) overlaps the table's memory (fork/childmem.c
+ * leaves it out).  Async-signal-safe. */
+int fs_fdtable_mapping(uintptr_t lo, uintptr_t hi) FS_HIDDEN;
 /* The entry of an fd beyond the first mapping, or NULL when its chunk is
  * not mapped (make: map it now).  Async-signal-safe. */
 struct fs_fdent *fs_fd_entry_high(int fd, int make) FS_HIDDEN;

@@ -117,7 +117,7 @@ void fs_inherit_note_pair(const int fds[2])
 		a = fs_fd_entry(fd0);
 		b = fs_fd_entry(fd1);
 	}
-	if (FS_UNLIKELY(!a || !b || fs_spawn_child))
+	if (FS_UNLIKELY(!a || !b || fs_where_thread))
 		return;
 	if (FS_UNLIKELY(!tag))
 		tag = new_tag();

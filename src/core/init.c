@@ -28,10 +28,9 @@ struct fs_config fs_cfg;
 #define FS_HOT __attribute__((section(".data.fs_hot")))
 FS_HOT __attribute__((aligned(64))) volatile int fs_ready;
 FS_HOT volatile int fs_forcing;
-FS_HOT volatile int fs_child_mode;
+FS_HOT volatile unsigned fs_where;
 FS_HOT unsigned fs_fast_span;
-FS_HOT volatile int fs_forked_child;
-__thread int fs_spawn_child;
+__thread unsigned fs_where_thread;
 int fs_spawns_active;
 
 /* Invalid settings, kept until the log format is known, then written

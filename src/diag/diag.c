@@ -533,7 +533,7 @@ static int report_inherited(int fd)
  * (it runs the same program) and an exec resets it. */
 __attribute__((constructor)) static void started(void)
 {
-	if (fs_forked_child)
+	if (fs_where & FS_W_FORKED)
 		return;
 	started_by_diag = -1;
 }

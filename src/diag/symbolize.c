@@ -188,7 +188,7 @@ static int find(struct object *o)
 	Dl_info info;
 	struct link_map *lm = NULL;
 
-	if (!fs_forked_child)
+	if (!(fs_where & FS_W_FORKED))
 		return dl_iterate_phdr(find_object, o) && o->found;
 	if (!dladdr1((void *)o->look, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm)
 		return 0;

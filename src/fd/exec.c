@@ -67,7 +67,7 @@ void fs_restore_refs(const struct fs_newprog *np, enum fs_release_kind kind)
 
 /* Runs call between release and restore, keeping its errno; in
  * diagnostic mode the audit reports what the new program would inherit
- * by accident.  A child that auto mode watches has exec'd (autofork.c).
+ * by accident.  A child tells fork/ it execs (fs_child_exec).
  *
  * In a redirected child (spawnfork.c) that changed its environment, the
  * exec must pass the child's own (fs_spawn_env): the process's environ,
@@ -76,9 +76,8 @@ void fs_restore_refs(const struct fs_newprog *np, enum fs_release_kind kind)
 #define AROUND_EXEC(via, path, argv, envp, extra, nextra, site, call) ({ \
 		struct fs_newprog np_ = { argv, envp, extra, nextra }; \
 		fs_ensure_init(); \
-		fs_child_disarm(); \
-		if (FS_UNLIKELY(fs_auto_watching)) \
-			fs_auto_child_exec(); \
+		if (FS_UNLIKELY((fs_where & FS_W_FORKED) | fs_where_thread)) \
+			fs_child_exec(); \
 		fs_release_refs(&np_, FS_REL_EXEC); \
 		if (FS_UNLIKELY(fs_cfg.diag)) \
 			fs_audit_exec(via, path, &np_, site); \

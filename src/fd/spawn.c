@@ -94,7 +94,7 @@ static int layout_usable(void)
 
 	/* Not in a child of a fork: glibc's functions allocate, and the
 	 * allocator's locks may be held by threads that are gone. */
-	if (!s && !fs_forked_child) {
+	if (!s && !(fs_where & FS_W_FORKED)) {
 		learn_layout();
 		s = __atomic_load_n(&layout.state, __ATOMIC_ACQUIRE);
 	}

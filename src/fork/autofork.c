@@ -2,24 +2,29 @@
  * redirected to a spawn (spawnfork.c).
  *
  * A site is the return address of fork.  forksafe watches the children
- * of real forks: a child that execs within PROMPT_MS of the fork, having
- * done nothing a redirected child could not, counts for its site.  Once
- * a site has FORKSAFE_AUTO_AFTER such children (fs_cfg.auto_after, 3 by default), none of any
- * other kind and none still running, its forks in a multi-threaded
- * process are redirected.  A site whose child ever did otherwise is
- * never redirected: it started a thread or forked (fs_auto_child_unsafe),
- * called exit, ended without exec (by _exit, a signal, returning from
- * main: the parent finds its watch slot outliving it), or ran longer
- * than PROMPT_MS without exec.  So a child that works in its own memory
- * (a prefork worker, a snapshot writer) keeps real fork semantics.
+ * of real forks: a child that execs having done nothing a redirected
+ * child could not counts for its site.  Once a site has
+ * FORKSAFE_AUTO_AFTER such children (fs_cfg.auto_after, 3 by default),
+ * none of any other kind and none still running, its forks in a
+ * multi-threaded process are redirected.  A site whose child ever did
+ * otherwise is never redirected: it started a thread or forked
+ * (fs_auto_child_unsafe), called exit, wrote memory its parent would
+ * share if it were redirected (childmem.c: CPython's child rewrites the
+ * interpreter's state; a child that calls malloc, printf or setenv
+ * before exec), or ended without exec (by _exit, a signal, returning
+ * from main: the parent finds its watch slot outliving it).  So a child
+ * that works in its own memory (a prefork worker, a snapshot writer)
+ * keeps real fork semantics.  Every rule is an event the child makes
+ * (or the parent sees at its next fork): no time limit decides; a child
+ * still running when its site forks again keeps that fork real.
  *
  * Children report through a table in a shared anonymous mapping made
  * before the first fork and inherited by every process forked from this
  * one until it execs (they run the same code at the same addresses, so
  * their sites are the same): per site the counts and the veto, per
- * watched child a slot with its pid, site and start time, which the
- * child frees just before it execs.  No IPC and no lock: every field is
- * updated atomically. */
+ * watched child a slot with its pid and site, which the child frees just
+ * before it execs.  No IPC and no lock: every field is updated
+ * atomically. */
 #include "config.h"
 #include "core/core.h"
 #include "core/log.h"
@@ -37,7 +42,6 @@
 
 #define SITES 256
 #define WATCH 256
-#define PROMPT_MS 500
 
 enum { VETO_NONE, VETO_WRITING, VETO_SET };
 enum { SAID_REDIRECT = 1, SAID_FORK = 2 };
@@ -48,14 +52,13 @@ struct site {
 	uint32_t pending;	/* watched children not yet resolved */
 	uint32_t veto;		/* VETO_* */
 	uint32_t said;		/* SAID_* reported already */
-	char why[64];
+	char why[160];
 };
 
 /* key: site index + 1 in the high half, the child's pid in the low half
- * (0 while the slot is being filled); start is valid once the pid is. */
+ * (0 while the slot is being filled). */
 struct watch {
 	uint64_t key;
-	int64_t start;
 };
 
 struct table {
@@ -64,20 +67,15 @@ struct table {
 };
 
 static struct table *table;
-int fs_auto_watching;
+/* Static TLS below the thread pointer, found in the parent (dlsym) for
+ * the children's memory sums. */
+static size_t tls_size;
 
 /* In a watched child (its own memory after a real fork). */
 static struct {
 	unsigned site;
 	int slot;
 } me;
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static struct table *table_get(void)
 {
@@ -143,7 +141,6 @@ static int claim_slot(struct table *t, unsigned site)
 		if (!__atomic_compare_exchange_n(&w->key, &none, reserved, 0, __ATOMIC_ACQ_REL,
 						 __ATOMIC_RELAXED))
 			continue;
-		__atomic_store_n(&w->start, now_ns(), __ATOMIC_RELAXED);
 		__atomic_store_n(&w->key, reserved | (uint32_t)pid, __ATOMIC_RELEASE);
 		return k;
 	}
@@ -155,7 +152,6 @@ void fs_auto_child_forked(uintptr_t pc)
 	struct table *t = __atomic_load_n(&table, __ATOMIC_ACQUIRE);
 	long i;
 
-	fs_auto_watching = 0;
 	if (!t || (i = site_find(t, pc)) < 0 ||
 	    __atomic_load_n(&t->sites[i].veto, __ATOMIC_ACQUIRE) != VETO_NONE)
 		return;
@@ -166,27 +162,31 @@ void fs_auto_child_forked(uintptr_t pc)
 		veto(&t->sites[i], "more children at once than auto mode watches", NULL);
 		return;
 	}
-	fs_auto_watching = 1;
+	fs_where |= FS_W_WATCHED;
 }
 
 static void unwatch(struct table *t)
 {
 	__atomic_store_n(&t->watch[me.slot].key, 0, __ATOMIC_RELEASE);
 	__atomic_sub_fetch(&t->sites[me.site].pending, 1, __ATOMIC_ACQ_REL);
-	fs_auto_watching = 0;
+	fs_where &= ~FS_W_WATCHED;
+}
+
+void fs_auto_child_started(void)
+{
+	fs_childmem_start(tls_size);
 }
 
 /* A watched child is single-threaded: these run once each at most. */
 void fs_auto_child_exec(void)
 {
 	struct table *t = table;
-	int64_t start;
+	const char *wrote;
 
-	if (!fs_auto_watching || fs_spawn_cur)
+	if (!(fs_where & FS_W_WATCHED) || fs_where_thread)
 		return;
-	start = __atomic_load_n(&t->watch[me.slot].start, __ATOMIC_RELAXED);
-	if (now_ns() - start > (int64_t)PROMPT_MS * 1000000)
-		veto(&t->sites[me.site], "a child took longer than 500 ms to exec", NULL);
+	if ((wrote = fs_childmem_changed()))
+		veto(&t->sites[me.site], "a child ", wrote);
 	else
 		__atomic_add_fetch(&t->sites[me.site].good, 1, __ATOMIC_ACQ_REL);
 	unwatch(t);
@@ -194,7 +194,7 @@ void fs_auto_child_exec(void)
 
 void fs_auto_child_unsafe(const char *what)
 {
-	if (!fs_auto_watching || fs_spawn_cur)
+	if (!(fs_where & FS_W_WATCHED) || fs_where_thread)
 		return;
 	veto(&table->sites[me.site], "a child called ", what);
 	unwatch(table);
@@ -233,26 +233,19 @@ static int running(pid_t pid)
 }
 
 /* The site's children still in their slots: one that has ended never
- * exec'd; one older than PROMPT_MS has not exec'd promptly. */
+ * exec'd. */
 static void check_watched(struct table *t, unsigned site)
 {
-	int64_t now = now_ns();
-
 	for (int k = 0; k < WATCH; k++) {
 		struct watch *w = &t->watch[k];
 		uint64_t key = __atomic_load_n(&w->key, __ATOMIC_ACQUIRE);
 		pid_t pid = (pid_t)(uint32_t)key;
-		if (key >> 32 != site + 1 || pid == 0)
+		if (key >> 32 != site + 1 || pid == 0 || running(pid))
 			continue;
-		if (!running(pid)) {
-			if (__atomic_compare_exchange_n(&w->key, &key, 0, 0, __ATOMIC_ACQ_REL,
-							__ATOMIC_RELAXED))
-				__atomic_sub_fetch(&t->sites[site].pending, 1, __ATOMIC_ACQ_REL);
-			veto(&t->sites[site], "a child ended without exec", NULL);
-		} else if (now - __atomic_load_n(&w->start, __ATOMIC_RELAXED) >
-			   (int64_t)PROMPT_MS * 1000000) {
-			veto(&t->sites[site], "a child ran 500 ms without exec", NULL);
-		}
+		if (__atomic_compare_exchange_n(&w->key, &key, 0, 0, __ATOMIC_ACQ_REL,
+						__ATOMIC_RELAXED))
+			__atomic_sub_fetch(&t->sites[site].pending, 1, __ATOMIC_ACQ_REL);
+		veto(&t->sites[site], "a child ended without exec", NULL);
 	}
 }
 
@@ -290,11 +283,15 @@ int fs_auto_redirect(uintptr_t pc, int threads)
 	if (__atomic_load_n(&s->veto, __ATOMIC_ACQUIRE) != VETO_NONE) {
 		if (__atomic_load_n(&s->veto, __ATOMIC_ACQUIRE) == VETO_SET)
 			report(s, SAID_FORK, pc);
-	} else if (threads > 1 && !fs_spawn_cur &&
+	} else if (threads > 1 && !fs_where_thread &&
 		   __atomic_load_n(&s->good, __ATOMIC_ACQUIRE) >= fs_cfg.auto_after &&
 		   !__atomic_load_n(&s->pending, __ATOMIC_ACQUIRE)) {
 		report(s, SAID_REDIRECT, pc);
 		r = 1;
+	} else {
+		/* A real fork whose child is watched. */
+		tls_size = fs_static_tls_size();
+		fs_childmem_prepare();
 	}
 out:
 	errno = saved;

@@ -6,8 +6,14 @@
  * (nptl/pthread_mutex_lock.c); a rwlock records its writer's.  In the
  * child of a fork the only thread alive is the one that forked, so a lock
  * whose owner is another thread id can never be released: waiting on it
- * hangs forever.  The check runs only in such a child (fs_lockcheck);
- * in every other process the wrappers cost one predictable branch.
+ * hangs forever.  But the child may start threads of its own (CPython's
+ * multiprocessing manager does) and these take locks too: an owner is
+ * dead only when it is no live thread of this process, which
+ * tgkill(getpid(), owner, 0) tells (ESRCH), one system call, made only
+ * for a lock that is held by another thread.  The check runs only in
+ * such a child (fs_where FS_W_LOCKCHECK), never in a vfork child of it
+ * (another process, whose parent's threads are alive); in every other
+ * process the wrappers cost one predictable branch.
  *
  * "break" resets the lock to unlocked, keeping its kind, and then takes
  * it.  That is unsafe in general: the data the lock protected may be
@@ -26,10 +32,10 @@
 #include <ucontext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-volatile int fs_lockcheck;
 
 /* Mutex kinds forksafe can judge: not robust, PI or PP (their lock word
  * protocol differs). */
@@ -72,12 +78,20 @@ static int orphaned(const char *kind, const void *lock, int owner, const char *f
 	abort();
 }
 
+/* tid is no live thread of this process.  Async-signal-safe. */
+static int dead(int tid)
+{
+	long pid = fs_raw_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0);
+	return tid != gettid() && fs_raw_syscall(SYS_tgkill, pid, tid, 0, 0, 0, 0) == -ESRCH;
+}
+
 static void mutex_check(pthread_mutex_t *m, const char *fn, uintptr_t site)
 {
 	int owner = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED);
 
 	if (!__atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) || owner <= 0 ||
-	    owner == gettid() || (m->__data.__kind & MUTEX_KIND_PLAIN_MASK))
+	    owner == gettid() || (m->__data.__kind & MUTEX_KIND_PLAIN_MASK) || fs_where_thread ||
+	    !dead(owner))
 		return;
 	if (orphaned("mutex", m, owner, fn, site)) {
 		m->__data.__lock = 0;
@@ -88,16 +102,20 @@ static void mutex_check(pthread_mutex_t *m, const char *fn, uintptr_t site)
 }
 
 /* A writer that is gone, or (for a write lock) readers that are gone:
- * the reader count is glibc's __readers >> 3 (nptl/pthread_rwlock_common.c). */
+ * the reader count is glibc's __readers >> 3 (nptl/pthread_rwlock_common.c).
+ * Readers are not recorded by thread: they are known to be gone only
+ * while the child has no thread but the one that forked. */
 static void rwlock_check(pthread_rwlock_t *rw, int write, const char *fn, uintptr_t site)
 {
 	int writer = __atomic_load_n(&rw->__data.__cur_writer, __ATOMIC_RELAXED);
 	unsigned readers = __atomic_load_n(&rw->__data.__readers, __ATOMIC_RELAXED) >> 3;
 
+	if (fs_where_thread)
+		return;
 	if (writer > 0 && writer != gettid()) {
-		if (!orphaned("rwlock", rw, writer, fn, site))
+		if (!dead(writer) || !orphaned("rwlock", rw, writer, fn, site))
 			return;
-	} else if (write && readers > 0) {
+	} else if (write && readers > 0 && !(fs_where & FS_W_THREADS)) {
 		if (!orphaned("rwlock", rw, 0, fn, site))
 			return;
 	} else {
@@ -113,7 +131,7 @@ static void rwlock_check(pthread_rwlock_t *rw, int write, const char *fn, uintpt
 FS_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 {
 	int (*real)(pthread_mutex_t *) = REAL(pthread_mutex_lock);
-	if (FS_UNLIKELY(fs_lockcheck))
+	if (FS_UNLIKELY(fs_where & FS_W_LOCKCHECK))
 		mutex_check(m, "pthread_mutex_lock", FS_SITE());
 	return real(m);
 }
@@ -121,7 +139,7 @@ FS_EXPORT int pthread_mutex_lock(pthread_mutex_t *m)
 FS_EXPORT int pthread_mutex_timedlock(pthread_mutex_t *m, const struct timespec *t)
 {
 	int (*real)(pthread_mutex_t *, const struct timespec *) = REAL(pthread_mutex_timedlock);
-	if (FS_UNLIKELY(fs_lockcheck))
+	if (FS_UNLIKELY(fs_where & FS_W_LOCKCHECK))
 		mutex_check(m, "pthread_mutex_timedlock", FS_SITE());
 	return real(m, t);
 }
@@ -130,7 +148,7 @@ FS_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t c, const str
 {
 	int (*real)(pthread_mutex_t *, clockid_t, const struct timespec *) =
 		REAL(pthread_mutex_clocklock);
-	if (FS_UNLIKELY(fs_lockcheck))
+	if (FS_UNLIKELY(fs_where & FS_W_LOCKCHECK))
 		mutex_check(m, "pthread_mutex_clocklock", FS_SITE());
 	return real(m, c, t);
 }
@@ -139,7 +157,7 @@ FS_EXPORT int pthread_mutex_clocklock(pthread_mutex_t *m, clockid_t c, const str
 	FS_EXPORT int name(pthread_rwlock_t *rw) \
 	{ \
 		int (*real)(pthread_rwlock_t *) = REAL(name); \
-		if (FS_UNLIKELY(fs_lockcheck)) \
+		if (FS_UNLIKELY(fs_where & FS_W_LOCKCHECK)) \
 			rwlock_check(rw, write, #name, FS_SITE()); \
 		return real(rw); \
 	}
@@ -177,7 +195,7 @@ int FS_FALLBACK(pthread_rwlock_wrlock)(pthread_rwlock_t *rw)
 	FS_EXPORT int name params \
 	{ \
 		int (*real) params = REAL(name); \
-		if (FS_UNLIKELY(fs_lockcheck)) \
+		if (FS_UNLIKELY(fs_where & FS_W_LOCKCHECK)) \
 			rwlock_check(rw, write, #name, FS_SITE()); \
 		return real args; \
 	}
@@ -255,7 +273,8 @@ void fs_child_disarm(void)
 	siginfo_t si;
 	struct timespec zero = { 0, 0 };
 
-	if (!stall_armed)
+	/* A vfork child's timers are its own (none): the flag is its parent's. */
+	if (!stall_armed || fs_where_thread)
 		return;
 	stall_armed = 0;
 	timer_delete(stall_timer);
@@ -271,7 +290,7 @@ void fs_child_disarm(void)
 void fs_mt_child_start(uintptr_t site)
 {
 	if (fs_cfg.child_locks != FS_LOCKS_WAIT)
-		fs_lockcheck = 1;
+		fs_where |= FS_W_LOCKCHECK;
 	if (fs_cfg.diag && fs_cfg.child_timeout > 0)
 		arm_stall_timer(site);
 }

@@ -3,7 +3,9 @@
  * fork.c decides what a fork does (FORKSAFE_FORK); atfork.c keeps the
  * pthread_atfork handlers; childlock.c watches the children of
  * multi-threaded forks; spawnfork.c, spawnchild.c and autofork.c run
- * forks as vfork-style spawns (FORKSAFE_FORK=spawn and auto). */
+ * forks as vfork-style spawns (FORKSAFE_FORK=spawn and auto), and
+ * childmem.c sees what auto mode's watched children write; vfork.c
+ * marks vfork children. */
 #ifndef FS_FORK_FORK_H
 #define FS_FORK_FORK_H
 
@@ -13,12 +15,48 @@
 struct fs_event;
 
 /* ---- fork (fork.c) ---- */
+/* What kind of child a fork makes. */
+enum fs_fork_kind {
+	FS_FORK_SETUP,	/* one expected to exec (rule 4): fork, _Fork, forkpty */
+	FS_FORK_WORK,	/* one that goes on as the program: daemon */
+	FS_FORK_VFORK,	/* one in the parent's memory until it execs: vfork */
+};
+/* What the fork is to be. */
+enum fs_fork_action {
+	FS_FORK_DO_REAL,	/* a real fork */
+	FS_FORK_DO_SPAWN,	/* a vfork-style spawn (spawnfork.c) */
+	FS_FORK_DO_SHARED,	/* a vfork with its child marked (vfork.c) */
+};
+struct fs_fork_req {
+	const char *via;	/* the function the program called */
+	uintptr_t site;		/* its caller */
+	enum fs_fork_kind kind;
+	unsigned handlers;	/* atfork entries that exist (fs_atfork_snapshot) */
+	int threads;		/* set by fs_fork_decide: the thread count, 0 if not counted */
+};
+/* The one fork decision (FORKSAFE_FORK, its checks and reports; may
+ * abort the process). */
+enum fs_fork_action fs_fork_decide(struct fs_fork_req *q) FS_HIDDEN;
 /* Called in the child of every fork forksafe sees: stop forcing until
  * the child execs or starts a thread (DESIGN §2 rule 4). */
 void fs_enter_child_mode(void) FS_HIDDEN;
+/* From the exec wrappers, just before the real exec, in a child of a
+ * fork or a child in its parent's memory: the stall timer goes, auto
+ * mode counts the exec, a redirected child notes its environ. */
+void fs_child_exec(void) FS_HIDDEN;
 /* fork with forksafe's checks, for the wrappers that fork inside libc
  * (forkpty); site: the caller reported. */
 pid_t fs_fork_core(uintptr_t site) FS_HIDDEN;
+
+/* ---- vfork (vfork.c) ---- */
+#if defined(__x86_64__)
+#define FS_HAVE_VFORK 1
+/* Shadow stacks (CET) are on: no child may return through its parent's
+ * frames (spawnfork.c). */
+int fs_shadow_stack_on(void) FS_HIDDEN;
+#else
+#define FS_HAVE_VFORK 0
+#endif
 
 /* ---- the atfork registry (atfork.c) ---- */
 /* Entries that exist now; a fork runs exactly these. */
@@ -31,8 +69,6 @@ void fs_atfork_child(unsigned n) FS_HIDDEN;
 void fs_ev_atfork(struct fs_event *ev, unsigned n) FS_HIDDEN;
 
 /* ---- children of multi-threaded forks (childlock.c) ---- */
-/* Nonzero in the child of a multi-threaded fork when locks are checked. */
-extern volatile int fs_lockcheck FS_HIDDEN;
 void fs_mt_child_start(uintptr_t site) FS_HIDDEN;
 /* Before exec: removes the stall timer, so nothing of it survives. */
 void fs_child_disarm(void) FS_HIDDEN;
@@ -48,6 +84,8 @@ struct fs_spawn_child {
 	char **env;		/* the child's own environment, or NULL */
 	size_t env_n, env_cap;
 	struct fs_spawn_chunk *chunks;	/* the child's memory, freed by the parent */
+	char **environ_at_exec;	/* environ when it last tried to exec */
+	int execd;		/* it tried to */
 };
 
 /* A piece of memory a redirected child maps for itself. */
@@ -57,7 +95,8 @@ struct fs_spawn_chunk {
 };
 
 /* Set in a redirected child (the suspended parent thread's TLS, which the
- * child shares), NULL everywhere else. */
+ * child shares; fs_where_thread has FS_W_REDIRECTED then), NULL
+ * everywhere else. */
 extern __thread struct fs_spawn_child *fs_spawn_cur
 	__attribute__((tls_model("initial-exec"))) FS_HIDDEN;
 /* Runs the child of a fork as a vfork-style spawn, in the parent's
@@ -98,6 +137,36 @@ static inline int fs_spawn_env_changed(void)
  * the process's environ, which a redirected child never changes). */
 int fs_spawn_execvpe(const char *file, char *const argv[], char *const envp[]) FS_HIDDEN;
 
+/* In a redirected child (spawn mode): it did something a spawn cannot
+ * serve (started a thread, forked, ...): reported, and the site is a
+ * real fork from then on.  what names it. */
+void fs_spawn_child_unsafe(const char *what) FS_HIDDEN;
+/* Zero for a site whose redirected child did so (spawn mode). */
+int fs_spawn_site_ok(uintptr_t site) FS_HIDDEN;
+
+/* The globals a redirected child may assign (libuv's child sets
+ * environ before exec) that its parent gets back when the child is gone:
+ * the i-th, 0 past the last. */
+struct fs_kept {
+	uintptr_t addr;
+	size_t size;
+};
+int fs_kept_global(unsigned i, struct fs_kept *k) FS_HIDDEN;
+/* Bytes of static TLS below the thread pointer; binds with dlsym the
+ * first time: call it before a fork. */
+size_t fs_static_tls_size(void) FS_HIDDEN;
+
+/* ---- a watched child's memory (childmem.c) ---- */
+/* In the parent, before a fork whose child is to be watched: finds
+ * what the sums leave out (dl_iterate_phdr: not in a child). */
+void fs_childmem_prepare(void) FS_HIDDEN;
+/* At the start of a watched child: sums its memory. */
+void fs_childmem_start(size_t tls_size) FS_HIDDEN;
+/* At its exec: NULL when it wrote nothing a redirected child would
+ * leave in its parent, else why not ("wrote memory before exec: PATH",
+ * "could not be watched: WHY"). */
+const char *fs_childmem_changed(void) FS_HIDDEN;
+
 /* ---- auto mode (autofork.c) ---- */
 /* Before every fork in auto mode (whatever the thread count): nonzero
  * when the fork should be redirected (threads > 1 and the site earned
@@ -114,7 +183,8 @@ void fs_auto_child_unsafe(const char *what) FS_HIDDEN;
 void fs_auto_child_exiting(void) FS_HIDDEN;
 /* Called by fs_spawnfork_real_child. */
 void fs_auto_child_forked(uintptr_t site) FS_HIDDEN;
-/* Nonzero in a real-fork child that auto mode watches. */
-extern int fs_auto_watching FS_HIDDEN;
+/* In a watched child, once fork is done there (atfork handlers run):
+ * what it writes from here on counts. */
+void fs_auto_child_started(void) FS_HIDDEN;
 
 #endif

@@ -43,7 +43,7 @@ FS_EXPORT void exit(int status)
 		for (;;)
 			fs_raw_syscall(SYS_exit_group, status, 0, 0, 0, 0, 0);
 	}
-	if (FS_UNLIKELY(fs_auto_watching))
+	if (FS_UNLIKELY(fs_where & FS_W_WATCHED))
 		fs_auto_child_exiting();
 	REAL(exit)(status);
 	_exit(status);	/* not reached: for the compiler */

@@ -167,7 +167,7 @@ static uintptr_t thread_pointer(void)
 
 /* Shadow stacks (CET) would need the child's shadow stack saved and
  * restored too, which user space cannot write: no spawn then. */
-static int shadow_stack_on(void)
+int fs_shadow_stack_on(void)
 {
 	static int state;	/* 0: not checked, 1: off, 2: on */
 	unsigned long features = 0;
@@ -257,7 +257,7 @@ static uintptr_t stack_top(uintptr_t sp)
  * Both sizes come from glibc's private interface, which the sanitizers
  * (_dl_get_tls_static_info) and libthread_db (_thread_db_sizeof_pthread)
  * also use; 0 when either is missing: then only errno is kept. */
-static size_t static_tls_size(void)
+size_t fs_static_tls_size(void)
 {
 	static size_t size = 1;	/* 1: not looked up yet */
 	size_t s = __atomic_load_n(&size, __ATOMIC_RELAXED), total = 0, align = 0;
@@ -283,6 +283,14 @@ static int on_alternate_stack(void)
 	       (ss.ss_flags & SS_ONSTACK);
 }
 
+#endif
+
+#if !HAVE_SPAWNFORK
+/* No spawn, so no watched child's sums need it (fork/childmem.c). */
+size_t fs_static_tls_size(void)
+{
+	return 0;
+}
 #endif
 
 /* ---- the save area ---- */
@@ -321,6 +329,57 @@ static void save_put(struct save *s)
 	if (s)
 		munmap(s, s->size);
 }
+
+/* ---- the globals a child may assign ---- */
+
+extern char **environ;
+extern char *optarg;
+extern int optind, opterr, optopt;
+
+#define KEPT 5
+static void *const kept_addr[KEPT] = { &environ, &optarg, &optind, &opterr, &optopt };
+static const size_t kept_size[KEPT] = {
+	sizeof environ, sizeof optarg, sizeof optind, sizeof opterr, sizeof optopt,
+};
+
+int fs_kept_global(unsigned i, struct fs_kept *k)
+{
+	if (i >= KEPT)
+		return 0;
+	k->addr = (uintptr_t)kept_addr[i];
+	k->size = kept_size[i];
+	return 1;
+}
+
+struct kept_copy {
+	char v[KEPT][sizeof(void *)];
+};
+
+static void kept_save(struct kept_copy *c)
+{
+	for (int i = 0; i < KEPT; i++)
+		memcpy(c->v[i], kept_addr[i], kept_size[i]);
+}
+
+/* Puts back what the child assigned; nonzero when it had assigned
+ * environ.  environ is put back only when it is what the child left
+ * (another thread's setenv may have replaced the array meanwhile, and
+ * the one saved may be freed then). */
+static int kept_restore(const struct kept_copy *c, const struct fs_spawn_child *child)
+{
+	char **now = environ, **was;
+	int env;
+
+	memcpy(&was, c->v[0], sizeof was);
+	env = now != was && (!child->execd || child->environ_at_exec == now);
+	if (env)
+		environ = was;
+	for (int i = 1; i < KEPT; i++)
+		memcpy(kept_addr[i], c->v[i], kept_size[i]);
+	return env;
+}
+
+static void environ_assigned(uintptr_t site);
 
 /* ---- parent and child ---- */
 
@@ -398,7 +457,7 @@ static int plan_stack(struct plan *p, uintptr_t sp)
 {
 #if HAVE_SPAWNFORK
 	uintptr_t tp = thread_pointer();
-	size_t tls = static_tls_size();
+	size_t tls = fs_static_tls_size();
 
 	if (!(p->top = stack_top(sp)))
 		return -1;
@@ -435,7 +494,7 @@ static struct save *prepare(uintptr_t site, struct plan *p)
 		fallback(FB_ARCH, site);
 		return NULL;
 	}
-	if (fs_spawn_cur) {
+	if (fs_where_thread) {
 		fallback(FB_NESTED, site);
 		return NULL;
 	}
@@ -446,7 +505,7 @@ static struct save *prepare(uintptr_t site, struct plan *p)
 	return NULL;
 #endif
 #if HAVE_SPAWNFORK
-	if (shadow_stack_on()) {
+	if (fs_shadow_stack_on()) {
 		fallback(FB_SHSTK, site);
 		return NULL;
 	}
@@ -498,6 +557,7 @@ NO_ASAN pid_t fs_spawnfork(uintptr_t site, int *done)
 {
 	uint64_t all = ~(uint64_t)0, old;
 	int saved_errno = errno;
+	struct kept_copy kept;
 	struct plan plan;
 	struct save *s;
 	long r;
@@ -511,18 +571,21 @@ NO_ASAN pid_t fs_spawnfork(uintptr_t site, int *done)
 	 * child is told apart (fs.h, fs_fast_update). */
 	__atomic_add_fetch(&fs_spawns_active, 1, __ATOMIC_SEQ_CST);
 	__atomic_store_n(&fs_fast_span, 0, __ATOMIC_SEQ_CST);
+	kept_save(&kept);
 	sigmask_set(&all, &old);
 	r = vfork_copy(s, &plan);
 	if (r == 0) {
 		fs_spawn_cur = &s->child;
-		fs_spawn_child = ~0;
+		fs_where_thread = FS_W_SHARED | FS_W_REDIRECTED;
 		sigmask_set(&old, NULL);
 		errno = saved_errno;
 		return 0;
 	}
+	if (r > 0 && kept_restore(&kept, &s->child))
+		environ_assigned(site);
 	sigmask_set(&old, NULL);
 	fs_spawn_cur = NULL;
-	fs_spawn_child = 0;
+	fs_where_thread = 0;
 	__atomic_sub_fetch(&fs_spawns_active, 1, __ATOMIC_SEQ_CST);
 	fs_fast_update();
 	free_child_memory(&s->child);
@@ -543,19 +606,88 @@ NO_ASAN pid_t fs_spawnfork(uintptr_t site, int *done)
 	return (pid_t)r;
 }
 
-/* A real fork from a redirected child: the new process has memory of its
- * own, so the child's environment becomes simply its environment. */
+/* A real fork from a child in its parent's memory: the new process has
+ * memory of its own, so a redirected child's environment becomes simply
+ * its environment. */
 void fs_spawnfork_real_child(uintptr_t site)
 {
 	extern char **environ;
 	struct fs_spawn_child *c = fs_spawn_cur;
 
-	if (FS_UNLIKELY(c != NULL)) {
-		if (c->env)
-			environ = c->env;
-		fs_spawn_cur = NULL;
-		fs_spawn_child = 0;
-	}
+	if (FS_UNLIKELY(c != NULL) && c->env)
+		environ = c->env;
+	fs_spawn_cur = NULL;
+	fs_where_thread = 0;
 	if (fs_cfg.fork_mode == FS_FORK_AUTO)
 		fs_auto_child_forked(site);
+}
+
+/* ---- what a spawn cannot serve (spawn mode) ---- */
+
+/* Sites whose redirected child did what only a process of its own may
+ * do: their forks are real from then on.  Written by the child (in its
+ * parent's memory, lock-free) or by the parent once the child is gone. */
+#define UNSAFE_SITES 64
+static uintptr_t unsafe_sites[UNSAFE_SITES];
+
+int fs_spawn_site_ok(uintptr_t site)
+{
+	for (int i = 0; i < UNSAFE_SITES; i++) {
+		uintptr_t s = __atomic_load_n(&unsafe_sites[i], __ATOMIC_ACQUIRE);
+		if (s == site)
+			return 0;
+		if (!s)
+			return 1;
+	}
+	return 1;
+}
+
+/* Once per site: the site's forks real from then on, and reported in
+ * diagnostic mode (spawn mode acts; it speaks only there). */
+static void site_unsafe(uintptr_t site, const char *what, const char *action)
+{
+	struct fs_event ev;
+	int i;
+
+	for (i = 0; i < UNSAFE_SITES; i++) {
+		uintptr_t none = 0;
+		if (__atomic_compare_exchange_n(&unsafe_sites[i], &none, site, 0, __ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE))
+			break;
+		if (none == site)
+			return;
+	}
+	if (!fs_cfg.diag)
+		return;
+	fs_ev_begin(&ev, "spawn-unsafe");
+	fs_ev_str(&ev, "call", what);
+	fs_ev_str(&ev, "action", action);
+	fs_ev_caller(&ev, "fork_caller", site);
+	fs_ev_end(&ev);
+}
+
+/* The child assigned environ: put back, and said once per process in
+ * spawn mode in diagnostic mode (auto mode learned that the site's
+ * children do it and counts on the restore). */
+static void environ_assigned(uintptr_t site)
+{
+	static int said;
+	struct fs_event ev;
+
+	if (fs_cfg.fork_mode != FS_FORK_SPAWN || !fs_cfg.diag ||
+	    __atomic_exchange_n(&said, 1, __ATOMIC_RELAXED))
+		return;
+	fs_ev_begin(&ev, "spawn-unsafe");
+	fs_ev_str(&ev, "call", "environ assignment");
+	fs_ev_str(&ev, "action", "environ put back in the parent");
+	fs_ev_caller(&ev, "fork_caller", site);
+	fs_ev_end(&ev);
+}
+
+void fs_spawn_child_unsafe(const char *what)
+{
+	struct fs_spawn_child *c = fs_spawn_cur;
+
+	if (c)
+		site_unsafe(c->site, what, "the site forks from now on");
 }
