@@ -12,7 +12,9 @@
 # 12 (the AF_VSOCK tests that hang on some virtual machines are in
 # test_socket, not run here).  A test that hangs natively anyway is ended
 # by the runner's --timeout and, having failed natively, is not held
-# against the other modes.
+# against the other modes.  --timeout also makes every worker a threaded
+# process (faulthandler's watchdog thread), so that forks from Python are
+# threaded forks: what FORKSAFE_FORK=auto acts on.
 . "$FS_SRCDIR/tests/oracle/lib.sh"
 PY=/usr/bin/python3.11
 need "$PY" "Debian's python3.11"
