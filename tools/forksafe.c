@@ -10,6 +10,7 @@
  * shells do. */
 #include "config.h"
 #include "report.h"
+#include "core/settings.h"
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -50,8 +51,8 @@ static void usage(FILE *f)
 		"  -h, --help          show this help and exit\n"
 		"  -V, --version       show the version and exit\n"
 		"\n"
-		"The module is taken from $FORKSAFE_LIBRARY if set, else %s/%s,\n"
-		"else the build tree next to this program.\n",
+		"The module is taken from $FORKSAFE_LIBRARY if set, else %s/%s\n"
+		"(the launcher of a build tree takes the module built there).\n",
 		prog, prog, FORKSAFE_LIBDIR, MODULE);
 }
 
@@ -63,80 +64,55 @@ static void die_usage(const char *fmt, const char *arg)
 	exit(2);
 }
 
-static int one_of(const char *v, const char *const *names)
-{
-	for (; *names; names++)
-		if (strcmp(v, *names) == 0)
-			return 1;
-	return 0;
-}
-
-/* A list of fd numbers and ranges: 3,5-7. */
-static int valid_fd_list(const char *s)
-{
-	if (!*s)
-		return 1;
-	for (;;) {
-		char *end;
-		long lo, hi;
-		if (*s < '0' || *s > '9')
-			return 0;
-		lo = strtol(s, &end, 10);
-		hi = lo;
-		if (*end == '-') {
-			if (end[1] < '0' || end[1] > '9')
-				return 0;
-			hi = strtol(end + 1, &end, 10);
-		}
-		if (lo > INT_MAX || hi > INT_MAX || hi < lo)
-			return 0;
-		if (!*end)
-			return 1;
-		if (*end != ',')
-			return 0;
-		s = end + 1;
-	}
-}
-
 struct option_spec {
-	const char *name;		/* without "--" */
-	const char *var;		/* variable it sets */
-	const char *fixed;		/* value for a flag, NULL when it takes one */
-	const char *const *accepted;	/* accepted values, NULL: checked elsewhere */
-	const char *accepted_text;
+	const char *name;	/* without "--" */
+	const char *var;	/* variable it sets */
+	const char *fixed;	/* value for a flag, NULL when it takes one */
 };
-
-static const char *const fork_modes[] = { "allow", "warn", "abort", "spawn", "auto", NULL };
-static const char *const cloexec_modes[] = { "force", "audit", "off", NULL };
-static const char *const lock_modes[] = { "wait", "abort", "break", NULL };
 
 static const struct option_spec options[] = {
-	{ "diag", "FORKSAFE_DIAG", "1", NULL, NULL },
-	{ "this-only", "FORKSAFE_THIS_ONLY", "1", NULL, NULL },
-	{ "json", "FORKSAFE_LOG_FORMAT", "json", NULL, NULL },
-	{ "fork", "FORKSAFE_FORK", NULL, fork_modes, "allow, warn, abort, spawn, auto" },
-	{ "cloexec", "FORKSAFE_CLOEXEC", NULL, cloexec_modes, "force, audit, off" },
-	{ "child-locks", "FORKSAFE_CHILD_LOCKS", NULL, lock_modes, "wait, abort, break" },
-	{ "log", "FORKSAFE_LOG", NULL, NULL, "stderr, syslog or an absolute file path" },
-	{ "keep-fds", "FORKSAFE_KEEP_FDS", NULL, NULL, "fd numbers and ranges such as 3,5-7" },
+	{ "diag", "FORKSAFE_DIAG", "1" },
+	{ "this-only", "FORKSAFE_THIS_ONLY", "1" },
+	{ "json", "FORKSAFE_LOG_FORMAT", "json" },
+	{ "fork", "FORKSAFE_FORK", NULL },
+	{ "cloexec", "FORKSAFE_CLOEXEC", NULL },
+	{ "child-locks", "FORKSAFE_CHILD_LOCKS", NULL },
+	{ "log", "FORKSAFE_LOG", NULL },
+	{ "keep-fds", "FORKSAFE_KEEP_FDS", NULL },
 };
+#define NOPTIONS (sizeof options / sizeof options[0])
 
-static void check_value(const struct option_spec *o, const char *v)
+/* The value each option was given (the last one wins, as for setenv). */
+static const char *given[NOPTIONS];
+
+static const char *given_value(const char *var, void *ctx)
 {
-	int ok;
+	for (size_t k = 0; k < NOPTIONS; k++)
+		if (strcmp(options[k].var, var) == 0)
+			return given[k];
+	return NULL;
+}
 
-	if (o->accepted)
-		ok = one_of(v, o->accepted);
-	else if (strcmp(o->name, "log") == 0)
-		ok = strcmp(v, "stderr") == 0 || strcmp(v, "syslog") == 0 || v[0] == '/';
-	else
-		ok = valid_fd_list(v);
-	if (!ok) {
-		fprintf(stderr, "%s: invalid value '%s' for --%s (accepted: %s)\n", prog, v,
-			o->name, o->accepted_text);
-		fprintf(stderr, "Try '%s --help' for more information.\n", prog);
-		exit(2);
+/* Every value goes through the module's own parser (core/settings.c):
+ * the launcher accepts exactly what the module accepts.  The first
+ * invalid one ends the launcher with status 2, naming the option. */
+static void check_values(void)
+{
+	static struct fs_config c;	/* static: it holds a path buffer */
+	struct fs_config_error err;
+
+	c.secure = 0;
+	if (fs_config_read(&c, given_value, NULL, &err, 1) == 0)
+		return;
+	for (size_t k = 0; k < NOPTIONS; k++) {
+		if (strcmp(options[k].var, err.var) != 0)
+			continue;
+		fprintf(stderr, "%s: invalid value %s for --%s (accepted: %s)\n", prog, err.value,
+			options[k].name, err.accepted);
+		break;
 	}
+	fprintf(stderr, "Try '%s --help' for more information.\n", prog);
+	exit(2);
 }
 
 /* Handles argv[*i] if it is an option; returns 0 at the command. */
@@ -170,6 +146,7 @@ static int parse_option(int argc, char **argv, int *i)
 		if (o->fixed) {
 			if (arg[2 + n])
 				die_usage("option '--%s' takes no value", o->name);
+			given[k] = o->fixed;
 			setenv(o->var, o->fixed, 1);
 			(*i)++;
 			return 1;
@@ -182,7 +159,7 @@ static int parse_option(int argc, char **argv, int *i)
 			die_usage("option '%s' needs a value", arg);
 			return 0;
 		}
-		check_value(o, v);
+		given[k] = v;
 		setenv(o->var, v, 1);
 		(*i)++;
 		return 1;
@@ -196,12 +173,30 @@ static int readable_file(const char *path)
 	return access(path, R_OK) == 0;
 }
 
-/* The module: $FORKSAFE_LIBRARY, the installed one, or the build tree's. */
+/* The launcher built in the build tree, and the module built beside it
+ * (set by make for the build only).  The build tree's module is used
+ * only when this program is that very file (same device and inode): an
+ * installed copy never looks anywhere but FORKSAFE_LIBDIR, so nobody who
+ * can write near the installed launcher (/usr/local/src/.libs, ...)
+ * chooses what it loads. */
+static int in_build_tree(void)
+{
+#if defined(FORKSAFE_BUILD_LAUNCHER) && defined(FORKSAFE_BUILD_MODULE)
+	struct stat self, built;
+
+	return stat("/proc/self/exe", &self) == 0 && stat(FORKSAFE_BUILD_LAUNCHER, &built) == 0 &&
+	       self.st_dev == built.st_dev && self.st_ino == built.st_ino &&
+	       readable_file(FORKSAFE_BUILD_MODULE);
+#else
+	return 0;
+#endif
+}
+
+/* The module: $FORKSAFE_LIBRARY, the build tree's for the launcher of the
+ * build tree, else the installed one. */
 static int find_module(char *out, size_t n)
 {
 	const char *env = getenv("FORKSAFE_LIBRARY");
-	char self[PATH_MAX], dir[PATH_MAX];
-	ssize_t len;
 
 	if (env && *env) {
 		if (!readable_file(env)) {
@@ -211,26 +206,17 @@ static int find_module(char *out, size_t n)
 		snprintf(out, n, "%s", env);
 		return 0;
 	}
-	len = readlink("/proc/self/exe", self, sizeof self - 1);
-	if (len > 0) {
-		self[len] = '\0';
-		char *slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			/* In the build tree the launcher is tools/forksafe. */
-			if (snprintf(dir, sizeof dir, "%s/../src/.libs/%s", self, MODULE) <
-				    (int)sizeof dir &&
-			    readable_file(dir) && realpath(dir, self)) {
-				snprintf(out, n, "%s", self);
-				return 0;
-			}
-		}
+	if (in_build_tree()) {
+#ifdef FORKSAFE_BUILD_MODULE
+		snprintf(out, n, "%s", FORKSAFE_BUILD_MODULE);
+#endif
+		return 0;
 	}
 	snprintf(out, n, "%s/%s", FORKSAFE_LIBDIR, MODULE);
 	if (readable_file(out))
 		return 0;
-	fprintf(stderr, "%s: cannot find %s (looked in %s and next to this program); "
-			"set FORKSAFE_LIBRARY\n", prog, MODULE, FORKSAFE_LIBDIR);
+	fprintf(stderr, "%s: cannot find %s in %s; set FORKSAFE_LIBRARY\n", prog, MODULE,
+		FORKSAFE_LIBDIR);
 	return -1;
 }
 
@@ -335,6 +321,7 @@ int main(int argc, char **argv)
 		return fs_report_main(argc - 1, argv + 1);
 	while (i < argc && parse_option(argc, argv, &i))
 		;
+	check_values();
 	if (i >= argc)
 		die_usage("%s", "no command given");
 	if (find_module(module, sizeof module) < 0)

@@ -56,7 +56,10 @@ void fs_config_flush(void)
 			fs_sb_str(&b, config_errors[i].var);
 			fs_sb_char(&b, '=');
 			fs_sb_str(&b, config_errors[i].value);
-			fs_sb_str(&b, " is not valid (accepted: ");
+			fs_sb_str(&b, config_errors[i].ignored
+					      ? " is ignored in a set-user-ID or set-group-ID process "
+						"(taken there: "
+					      : " is not valid (accepted: ");
 			fs_sb_str(&b, config_errors[i].accepted);
 			fs_sb_str(&b, "); using ");
 			fs_sb_str(&b, config_errors[i].fallback);
@@ -68,6 +71,8 @@ void fs_config_flush(void)
 		fs_ev_str(&ev, "value", config_errors[i].value);
 		fs_ev_str(&ev, "accepted", config_errors[i].accepted);
 		fs_ev_str(&ev, "using", config_errors[i].fallback);
+		if (config_errors[i].ignored)
+			fs_ev_str(&ev, "ignored", "secure-execution");
 		fs_ev_end(&ev);
 	}
 }
@@ -128,6 +133,26 @@ static int in_scope(void)
 	return !(skip && *skip && list_matches(skip, name, n > 0 ? path : NULL));
 }
 
+/* FORKSAFE_ONLY or FORKSAFE_SKIP set in a secure-execution process:
+ * ignored, and said (with the other settings, fs_config_flush). */
+static void secure_scope(const char *var)
+{
+	const char *v = cfg_env(var, NULL);
+	struct fs_config_error *e;
+	struct fs_sbuf b;
+
+	if (!v || !*v || nconfig_errors >= MAX_CONFIG_ERRORS)
+		return;
+	e = &config_errors[nconfig_errors++];
+	e->var = var;
+	e->accepted = "nothing";
+	e->fallback = "every program";
+	e->ignored = 1;
+	fs_sb_init(&b, e->value, sizeof e->value);
+	fs_sb_quoted(&b, v, 64);
+	fs_sb_cstr(&b);
+}
+
 /* Shells are never forced.  Every numbered redirection in a shell
  * (exec 3<file) hands an fd to the commands it runs on purpose, often by
  * a convention no argument shows (a child that reads fd 3); a shell is
@@ -179,10 +204,16 @@ void fs_init(void)
 	if (fs_ready || !__atomic_compare_exchange_n(&state, &none, 1, 0, __ATOMIC_ACQ_REL,
 						     __ATOMIC_RELAXED))
 		return;
+	fs_log_init();	/* fd 2 as the program found it: messages go only there */
 	c.secure = getauxval(AT_SECURE) != 0;
 	nconfig_errors = fs_config_read(&c, cfg_env, NULL, config_errors, MAX_CONFIG_ERRORS);
 	c.shell = is_shell(program_invocation_short_name);
-	if (!in_scope()) {
+	/* A set-user-ID program: the caller may not take it out of scope. */
+	if (c.secure) {
+		secure_scope("FORKSAFE_ONLY");
+		secure_scope("FORKSAFE_SKIP");
+	}
+	if (!c.secure && !in_scope()) {
 		c.cloexec = FS_CLOEXEC_OFF;
 		c.diag = 0;
 		c.fork_mode = FS_FORK_ALLOW;

@@ -21,11 +21,54 @@ static void invalid(struct reader *r, const char *var, const char *value, const 
 		e->var = var;
 		e->accepted = accepted;
 		e->fallback = fallback;
+		e->ignored = 0;
 		fs_sb_init(&b, e->value, sizeof e->value);
 		fs_sb_quoted(&b, value, 64);
 		fs_sb_cstr(&b);
 	}
 	r->bad++;
+}
+
+/* A valid value not taken in a secure-execution process. */
+static void ignored(struct reader *r, const char *var, const char *accepted,
+		    const char *fallback)
+{
+	const char *v = r->get(var, r->ctx);
+	int at = r->bad;
+
+	invalid(r, var, v ? v : "", accepted, fallback);
+	if (at < r->nerrs)
+		r->errs[at].ignored = 1;
+}
+
+/* Secure execution: what the caller's environment may not change
+ * (settings.h says which and why). */
+static void secure_limits(struct reader *r, struct fs_config *c)
+{
+	const char *v;
+
+	if (c->cloexec != FS_CLOEXEC_FORCE) {
+		ignored(r, "FORKSAFE_CLOEXEC", "force", "force");
+		c->cloexec = FS_CLOEXEC_FORCE;
+	}
+	if (c->keep.n) {
+		ignored(r, "FORKSAFE_KEEP_FDS", "an empty list", "an empty list");
+		c->keep.n = 0;
+	}
+	if (c->fork_mode != FS_FORK_ALLOW && c->fork_mode != FS_FORK_WARN) {
+		ignored(r, "FORKSAFE_FORK", "allow, warn", c->diag ? "warn" : "allow");
+		c->fork_mode = c->diag ? FS_FORK_WARN : FS_FORK_ALLOW;
+	}
+	/* Diagnostic mode's default (abort) is not taken either. */
+	if (c->child_locks != FS_LOCKS_WAIT && (v = r->get("FORKSAFE_CHILD_LOCKS", r->ctx)) &&
+	    strcmp(v, "wait") != 0)
+		ignored(r, "FORKSAFE_CHILD_LOCKS", "wait", "wait");
+	c->child_locks = FS_LOCKS_WAIT;
+	if (c->log_kind == FS_LOGDEST_FILE) {
+		ignored(r, "FORKSAFE_LOG", "stderr, syslog", "stderr");
+		c->log_kind = FS_LOGDEST_STDERR;
+		c->log_path[0] = '\0';
+	}
 }
 
 static void read_seconds(struct reader *r, const char *var, unsigned max, unsigned *out,
@@ -98,10 +141,7 @@ int fs_config_read(struct fs_config *c, fs_config_get get, void *ctx,
 		c->log_path[0] = '\0';
 		invalid(&r, "FORKSAFE_LOG", v, "stderr, syslog, an absolute file path", "stderr");
 	}
-	/* A setuid program must not write where its caller says. */
-	if (c->secure && c->log_kind == FS_LOGDEST_FILE) {
-		c->log_kind = FS_LOGDEST_STDERR;
-		c->log_path[0] = '\0';
-	}
+	if (c->secure)
+		secure_limits(&r, c);
 	return r.bad;
 }

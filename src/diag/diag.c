@@ -109,6 +109,18 @@ int fs_thread_count(void)
 	return live_threads((int)st.st_nlink - 2);
 }
 
+/* The counts live in a shared mapping made when diagnostic mode starts,
+ * so what a child reports between fork and exec (its exec leaks) counts
+ * in the summary of the process that started diagnostics. */
+#define SITE_SLOTS 256
+struct stats {
+	pid_t owner;
+	unsigned long counts[FS_ST_COUNT];
+	uintptr_t sites[FS_ST_COUNT][SITE_SLOTS];
+	unsigned distinct[FS_ST_COUNT];
+};
+static struct stats local_stats, *stats = &local_stats;
+
 static void ev_symbol(struct fs_event *ev, const char *key, uintptr_t pc,
 		      int (*symbolize)(uintptr_t, struct fs_sbuf *))
 {
@@ -120,8 +132,40 @@ static void ev_symbol(struct fs_event *ev, const char *key, uintptr_t pc,
 	fs_ev_str(ev, key, fs_sb_cstr(&b));
 }
 
+/* On standard error, programs read what they print (a test runner parses
+ * its workers' last line, a test compares a child's stderr): each event
+ * is shown there once per call site, and repeats are only counted.  A
+ * log file or syslog gets every report. */
+/* A report that comes with the end of the process (FORKSAFE_FORK=abort,
+ * FORKSAFE_CHILD_LOCKS=abort) explains a death: it is always shown. */
+static int ends_process(const char *name)
+{
+	return (fs_cfg.fork_mode == FS_FORK_ABORT && strcmp(name, "mt-fork") == 0) ||
+	       (fs_cfg.child_locks == FS_LOCKS_ABORT && strcmp(name, "child-deadlock") == 0);
+}
+
+static void key_event(struct fs_event *ev, uintptr_t site)
+{
+	uintptr_t h = 5381;
+
+	if (ev->keyed || ev->to_stderr)
+		return;
+	ev->keyed = 1;
+	if (!fs_log_to_stderr() || ends_process(ev->name))
+		return;
+	for (const char *p = ev->name; p && *p; p++)
+		h = h * 33 + (unsigned char)*p;
+	if (!fs_stat_first(FS_ST_SHOWN, site ^ (h << 1))) {
+		ev->held_back = 1;
+		__atomic_add_fetch(&stats->counts[FS_ST_SHOWN], 1, __ATOMIC_RELAXED);
+	}
+}
+
 void fs_ev_caller(struct fs_event *ev, const char *key, uintptr_t site)
 {
+	key_event(ev, site);
+	if (ev->held_back)
+		return;	/* not written: no need to name anything */
 	ev_symbol(ev, key, site, fs_symbolize);
 }
 
@@ -144,7 +188,7 @@ void fs_ev_backtrace_from(struct fs_event *ev, uintptr_t site, int exact_first)
 	void *frames[40];
 	int n, start = 0, shown = 0;
 
-	if (!__atomic_load_n(&unwinder_ready, __ATOMIC_ACQUIRE))
+	if (ev->held_back || !__atomic_load_n(&unwinder_ready, __ATOMIC_ACQUIRE))
 		return;
 	n = backtrace(frames, 40);
 
@@ -195,18 +239,6 @@ void fs_diag_ready(void)
 	__atomic_store_n(&unwinder_ready, 1, __ATOMIC_RELEASE);
 }
 
-/* The counts live in a shared mapping made when diagnostic mode starts,
- * so what a child reports between fork and exec (its exec leaks) counts
- * in the summary of the process that started diagnostics. */
-#define SITE_SLOTS 256
-struct stats {
-	pid_t owner;
-	unsigned long counts[FS_ST_COUNT];
-	uintptr_t sites[FS_ST_COUNT][SITE_SLOTS];
-	unsigned distinct[FS_ST_COUNT];
-};
-static struct stats local_stats, *stats = &local_stats;
-
 static void stats_start(void)
 {
 	void *p = mmap(NULL, sizeof(struct stats), PROT_READ | PROT_WRITE,
@@ -251,6 +283,13 @@ void fs_stat_event(enum fs_stat_id id, uintptr_t site)
 	}
 }
 
+/* The summary at exit, when there is something to say.  In a log file or
+ * syslog: when anything was reported.  On standard error: only when
+ * repeats were held back (not_shown), and only when standard error is a
+ * terminal, where a person reads it; when it is a pipe or a file,
+ * another program may be reading it (a test runner that parses its
+ * workers' last line), and nothing is added after the program's own
+ * last line.  Test runners should set FORKSAFE_LOG to a file. */
 __attribute__((destructor)) static void fs_summary(void)
 {
 	struct fs_event ev;
@@ -260,11 +299,15 @@ __attribute__((destructor)) static void fs_summary(void)
 	if (!fs_ready || !fs_cfg.diag || stats->owner != getpid() ||
 	    (!stats->counts[FS_ST_MT_FORK] && !stats->counts[FS_ST_EXEC_LEAK]))
 		return;
+	if (fs_log_to_stderr() && (!stats->counts[FS_ST_SHOWN] || !fs_log_stderr_is_terminal()))
+		return;
 	fs_ev_begin(&ev, "summary");
 	fs_ev_int(&ev, "mt_forks", (long long)stats->counts[FS_ST_MT_FORK]);
 	fs_ev_int(&ev, "mt_fork_sites", stats->distinct[FS_ST_MT_FORK]);
 	fs_ev_int(&ev, "exec_leaks", (long long)stats->counts[FS_ST_EXEC_LEAK]);
 	fs_ev_int(&ev, "exec_leak_sites", stats->distinct[FS_ST_EXEC_LEAK]);
+	if (fs_log_to_stderr())
+		fs_ev_int(&ev, "not_shown", (long long)stats->counts[FS_ST_SHOWN]);
 	fs_ev_end(&ev);
 }
 

@@ -12,7 +12,10 @@
 /* Threads in the process now, or -1 when /proc cannot tell. */
 int fs_thread_count(void) FS_HIDDEN;
 /* Adds "caller" (symbol+offset (object)) and "backtrace" fields for the
- * code that called the wrapper at site. */
+ * code that called the wrapper at site.  The first site an event names
+ * keys it: on standard error an event is shown once per call site in
+ * the process and the children it forks, repeats are counted for the
+ * summary (fs_ev_end drops them). */
 void fs_ev_caller(struct fs_event *ev, const char *key, uintptr_t site) FS_HIDDEN;
 void fs_ev_backtrace(struct fs_event *ev, uintptr_t site) FS_HIDDEN;
 void fs_ev_backtrace_from(struct fs_event *ev, uintptr_t site, int exact_first) FS_HIDDEN;
@@ -29,7 +32,11 @@ void fs_audit_exec(const char *via, const char *path, const struct fs_newprog *n
 void fs_diag_start(void) FS_HIDDEN;
 /* From the constructor: reports may carry backtraces from now on. */
 void fs_diag_ready(void) FS_HIDDEN;
-enum fs_stat_id { FS_ST_MT_FORK, FS_ST_EXEC_LEAK, FS_ST_FORK_ABORT, FS_ST_INHERITED, FS_ST_COUNT };
+enum fs_stat_id {
+	FS_ST_MT_FORK, FS_ST_EXEC_LEAK, FS_ST_FORK_ABORT, FS_ST_INHERITED,
+	FS_ST_SHOWN,	/* event and call site shown on stderr; count: repeats not shown */
+	FS_ST_COUNT
+};
 void fs_stat_event(enum fs_stat_id id, uintptr_t site) FS_HIDDEN;
 int fs_stat_first(enum fs_stat_id id, uintptr_t key) FS_HIDDEN;
 

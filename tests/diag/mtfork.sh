@@ -28,10 +28,13 @@ check "exported: backtrace starts at spawn_child_here, then main" \
 check "exported: atfork lists the program's handler" \
 	grep -qE 'prepare=mtfork_prepare\+0x0 \(mtfork\) parent=none child=none' \
 	<<<"$(field atfork <<<"$line")"
+check_eq "exported: no summary on stderr (nothing held back)" 0 \
+	"$(count_events summary "$T/exported.err")"
+mtfork_run logged exported FORKSAFE_DIAG=1 FORKSAFE_LOG="$T/logged.log"
 check_eq "exported: report pid is the parent's" \
-	"$(events mt-fork "$T/exported.err" | sed -E 's/^forksafe\[([0-9]+)\].*/\1/')" \
-	"$(events summary "$T/exported.err" | sed -E 's/^forksafe\[([0-9]+)\].*/\1/')"
-sum=$(events summary "$T/exported.err")
+	"$(events mt-fork "$T/logged.log" | sed -E 's/^forksafe\[([0-9]+)\].*/\1/')" \
+	"$(events summary "$T/logged.log" | sed -E 's/^forksafe\[([0-9]+)\].*/\1/')"
+sum=$(events summary "$T/logged.log")
 check_eq "exported: summary mt_forks=1" 1 "$(field mt_forks <<<"$sum")"
 check_eq "exported: summary mt_fork_sites=1" 1 "$(field mt_fork_sites <<<"$sum")"
 check_eq "exported: summary exec_leaks=0" 0 "$(field exec_leaks <<<"$sum")"
