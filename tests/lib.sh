@@ -11,6 +11,7 @@
 #                                 exit after the commands at_exit registered
 #   shim                          a command with the module preloaded
 #   wait_for                      waiting for an event, with a deadline
+#   close_inherited_fds           closes the fds above 2 the script inherited
 #
 # Tests wait on events (a pipe closing, a process exiting, a file
 # appearing), never on sleeps: where a driver can block on the event it
@@ -110,5 +111,23 @@ wait_for() {
 		0.001) pause=0.01 ;;
 		0.01) pause=0.05 ;;
 		esac
+	done
+}
+
+# close_inherited_fds: closes the fds above 2 this script inherited
+# without close-on-exec (from make, the test driver, a terminal), so that
+# what the programs it starts see is the same wherever the suite runs.
+close_inherited_fds() {
+	local f n key val flags
+	for f in /proc/$$/fdinfo/*; do
+		n=${f##*/}
+		[ "$n" -gt 2 ] || continue
+		flags=
+		while read -r key val _; do
+			[ "$key" = flags: ] && { flags=$val; break; }
+		done 2>/dev/null <"$f" || continue
+		[ -n "$flags" ] || continue
+		(( 8#$flags & 8#2000000 )) && continue	# O_CLOEXEC: not inherited
+		eval "exec $n>&-"
 	done
 }

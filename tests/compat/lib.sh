@@ -20,23 +20,6 @@ mkdir "$T/home" "$T/bin"
 export HOME=$T/home GIT_CONFIG_NOSYSTEM=1
 export PATH=$T/bin:$PATH
 
-# Closes the fds above 2 this script inherited without close-on-exec
-# (from make, the test driver, a terminal), so that what a case's children
-# see is the same wherever the suite runs.
-close_inherited_fds() {
-	local f n key val flags
-	for f in /proc/$$/fdinfo/*; do
-		n=${f##*/}
-		[ "$n" -gt 2 ] || continue
-		flags=
-		while read -r key val _; do
-			[ "$key" = flags: ] && { flags=$val; break; }
-		done 2>/dev/null <"$f" || continue
-		[ -n "$flags" ] || continue
-		(( 8#$flags & 8#2000000 )) && continue	# O_CLOEXEC: not inherited
-		eval "exec $n>&-"
-	done
-}
 close_inherited_fds
 
 # openfds, on PATH for the cases: prints the fds above 2 it was started
