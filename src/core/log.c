@@ -333,23 +333,43 @@ static int open_log(void)
 }
 
 /* Returns the log fd, valid and still forksafe's, or -1 for standard
- * error. */
-static int current_log_fd(void)
+ * error.  Async-signal-safe and lock-free: log_fd is -1 (none yet), -2
+ * (a thread is installing one) or the fd, whose identity log_id holds
+ * (written only by the thread that moved log_fd to -2, before it
+ * publishes the fd).  A thread that finds another installing, or loses
+ * the race to install, opens a copy of its own for this one line and
+ * sets *temp: the caller closes it after writing. */
+static int current_log_fd(int *temp)
 {
-	int fd = __atomic_load_n(&log_fd, __ATOMIC_ACQUIRE);
+	int fd = __atomic_load_n(&log_fd, __ATOMIC_ACQUIRE), mine, expected;
 	struct identity id;
 
+	*temp = 0;
 	if (fs_cfg.log_kind == FS_LOGDEST_STDERR || __atomic_load_n(&log_refused, __ATOMIC_RELAXED))
 		return -1;
-	if (fd >= 0 && same_identity(fd, &log_id))
-		return fd;
+	if (fd >= 0) {
+		id.dev = __atomic_load_n(&log_id.dev, __ATOMIC_RELAXED);
+		id.ino = __atomic_load_n(&log_id.ino, __ATOMIC_RELAXED);
+		if (same_identity(fd, &id))
+			return fd;
+	}
 	/* Gone or reused by the program: never close it, it is not ours. */
-	fd = open_log();
-	if (fd < 0 || identity_of(fd, &id) != 0)
+	mine = open_log();
+	if (mine < 0 || identity_of(mine, &id) != 0) {
+		if (mine >= 0)
+			REAL(close)(mine);
 		return -1;
-	log_id = id;
-	__atomic_store_n(&log_fd, fd, __ATOMIC_RELEASE);
-	return fd;
+	}
+	expected = fd;
+	if (fd == -2 || !__atomic_compare_exchange_n(&log_fd, &expected, -2, 0, __ATOMIC_ACQ_REL,
+						     __ATOMIC_ACQUIRE)) {
+		*temp = 1;
+		return mine;
+	}
+	__atomic_store_n(&log_id.dev, id.dev, __ATOMIC_RELAXED);
+	__atomic_store_n(&log_id.ino, id.ino, __ATOMIC_RELAXED);
+	__atomic_store_n(&log_fd, mine, __ATOMIC_RELEASE);
+	return mine;
 }
 
 int fs_log_private_fd(int fd)
@@ -360,7 +380,10 @@ int fs_log_private_fd(int fd)
 
 int fs_log_to_stderr(void)
 {
-	return current_log_fd() < 0;
+	int temp, fd = current_log_fd(&temp);
+	if (temp)
+		REAL(close)(fd);
+	return fd < 0;
 }
 
 /* Nothing is opened before the first line: an fd of forksafe's in a
@@ -421,7 +444,7 @@ static void say_lost(int e)
 
 static void write_line(const char *p, size_t len)
 {
-	int fd = current_log_fd(), e;
+	int temp, fd = current_log_fd(&temp), e;
 
 	if (fd < 0) {
 		write_stderr(p, len);
@@ -432,10 +455,11 @@ static void write_line(const char *p, size_t len)
 		if (send(fd, p, len, MSG_NOSIGNAL) < 0 && errno != EAGAIN &&
 		    errno != ENOBUFS)
 			say_lost(errno);
-		return;
-	}
-	if ((e = write_all(fd, p, len)) != 0)
+	} else if ((e = write_all(fd, p, len)) != 0) {
 		say_lost(e);
+	}
+	if (temp)
+		REAL(close)(fd);
 }
 
 /* ---- events ---- */
