@@ -109,7 +109,7 @@ static inline int fs_fd_fast(int fd, int memorder)
 static inline __attribute__((always_inline)) void fs_fd_created(int fd, unsigned origin,
 								int forced, uintptr_t site)
 {
-	if (FS_UNLIKELY(!fs_fd_fast(fd, __ATOMIC_RELAXED))) {
+	if (FS_UNLIKELY(!fs_fd_fast(fd, __ATOMIC_ACQUIRE))) {
 		fs_fd_created_slow(fd, origin, forced, site ? site : FS_SITE());
 		return;
 	}
@@ -144,7 +144,7 @@ static inline void fs_fd_made_fast(int fd, unsigned origin, uint64_t forced)
 static inline __attribute__((always_inline)) int fs_fd_made(int fd, unsigned origin,
 							    uint64_t forced, uintptr_t site)
 {
-	if (FS_UNLIKELY(!fs_fd_fast(fd, __ATOMIC_RELAXED)))
+	if (FS_UNLIKELY(!fs_fd_fast(fd, __ATOMIC_ACQUIRE)))
 		return fs_fd_made_slow(fd, origin, forced != 0, site ? site : FS_SITE());
 	fs_fd_made_fast(fd, origin, forced);
 	return fd;

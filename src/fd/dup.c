@@ -42,7 +42,7 @@ FS_CORE int dup_core(int (*real)(int, int, ...), int oldfd, uintptr_t site)
 		 * and the slow cases are dup_result's. */
 		long r = fs_raw_syscall3(SYS_fcntl, oldfd, cmd, 0);
 		/* An error (-4095..-1) is never in the fast range. */
-		if (FS_UNLIKELY(!fs_fd_fast((int)r, __ATOMIC_RELAXED)))
+		if (FS_UNLIKELY(!fs_fd_fast((int)r, __ATOMIC_ACQUIRE)))
 			return dup_result(r, forcing & FS_META_FORCED, site ? site : FS_SITE());
 		fs_fd_made_fast((int)r, FS_ID_dup, forcing & FS_META_FORCED);
 		return (int)r;

@@ -130,7 +130,7 @@ __attribute__((noinline)) static FILE *fopen_made(FILE *f, uintptr_t site)
 				!(m = common_mode_e(mode)))) \
 			return fopen_slow(FS_ID_##name, path, mode, FS_SITE()); \
 		f = real.fn(path, m); \
-		if (FS_UNLIKELY(!f || !fs_fd_fast(f->_fileno, __ATOMIC_RELAXED))) \
+		if (FS_UNLIKELY(!f || !fs_fd_fast(f->_fileno, __ATOMIC_ACQUIRE))) \
 			return fopen_made(f, FS_SITE()); \
 		fs_fd_made_fast(f->_fileno, FS_ID_fopen, FS_META_FORCED); \
 		return f; \
