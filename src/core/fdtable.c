@@ -22,7 +22,6 @@
 #include <sys/syscall.h>
 
 FS_START_DATA struct fs_fdent *fs_table;
-FS_START_DATA int fs_table_cap;
 FS_START_DATA int fs_table_hwm;
 
 /* The chunks beyond the first mapping: fd cap + i * CHUNK + j is entry j
@@ -35,13 +34,14 @@ static struct fs_fdent *high[CHUNKS];
 
 struct fs_fdent *fs_fd_entry_high(int fd, int make)
 {
-	size_t i = ((size_t)fd - (size_t)__atomic_load_n(&fs_table_cap, __ATOMIC_ACQUIRE)) >>
-		   CHUNK_SHIFT;
-	size_t j = ((size_t)fd - (size_t)fs_table_cap) & (CHUNK - 1);
-	struct fs_fdent *c, *none = NULL;
+	struct fs_fdent *t = __atomic_load_n(&fs_table, __ATOMIC_ACQUIRE), *c, *none = NULL;
+	size_t cap = fs_table_cap_of(t);
+	size_t i = ((size_t)fd - cap) >> CHUNK_SHIFT;
+	size_t j = ((size_t)fd - cap) & (CHUNK - 1);
 	void *p;
 
-	if (fd < fs_table_cap || i >= CHUNKS)
+	/* No table yet: chunks are counted from its end, still unknown. */
+	if (!t || fd < 0 || (size_t)fd < cap || i >= CHUNKS)
 		return NULL;
 	c = __atomic_load_n(&high[i], __ATOMIC_ACQUIRE);
 	if (c || !make)
@@ -69,7 +69,7 @@ struct fs_fdent *fs_fd_entry_high(int fd, int make)
 void fs_fast_update(void)
 {
 	unsigned hwm = (unsigned)__atomic_load_n(&fs_table_hwm, __ATOMIC_ACQUIRE);
-	unsigned cap = (unsigned)__atomic_load_n(&fs_table_cap, __ATOMIC_ACQUIRE);
+	unsigned cap = fs_table_cap();
 	unsigned lim = 3;
 
 	if (hwm > cap)	/* the fast path's entries are the first mapping's */
@@ -121,19 +121,20 @@ int fs_fdtable_init(void)
 		cap = 1u << 16;
 	if (cap > (1u << 22))
 		cap = 1u << 22;
+	/* One entry more: the first holds the capacity (fs_table_cap_of). */
 	for (; cap >= 1024 && p == MAP_FAILED; cap /= 2)
-		p = mmap(NULL, cap * sizeof(struct fs_fdent), PROT_READ | PROT_WRITE,
+		p = mmap(NULL, (cap + 1) * sizeof(struct fs_fdent), PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return -1;
 	cap *= 2;	/* undo the loop's last halving */
+	((struct fs_fdent *)p)->site = cap;
+	/* Two threads making their first fds at once each map one; the
+	 * first published wins, with the capacity it carries. */
 	struct fs_fdent *expected = NULL;
-	if (!__atomic_compare_exchange_n(&fs_table, &expected, (struct fs_fdent *)p, 0,
-					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		munmap(p, cap * sizeof(struct fs_fdent));
-		return 0;
-	}
-	__atomic_store_n(&fs_table_cap, (int)cap, __ATOMIC_RELEASE);
+	if (!__atomic_compare_exchange_n(&fs_table, &expected, (struct fs_fdent *)p + 1, 0,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		munmap(p, (cap + 1) * sizeof(struct fs_fdent));
 	return 0;
 }
 
@@ -227,7 +228,7 @@ int fs_fd_made_slow(int fd, unsigned origin, int forced, uintptr_t site)
  * the highest recorded, and in the first mapping or a mapped chunk. */
 static void each_entry(unsigned first, unsigned last, void (*fn)(int fd))
 {
-	unsigned hwm = (unsigned)fs_fd_limit(), cap = (unsigned)fs_table_cap;
+	unsigned hwm = (unsigned)fs_fd_limit(), cap = fs_table_cap();
 
 	if (last >= hwm)
 		last = hwm - 1;	/* hwm 0: last becomes UINT_MAX, first > hwm ends it */
@@ -277,8 +278,9 @@ void fs_fd_set_by_program_range(unsigned first, unsigned last)
 int fs_fdtable_mapping(uintptr_t lo, uintptr_t hi)
 {
 	uintptr_t t = (uintptr_t)__atomic_load_n(&fs_table, __ATOMIC_ACQUIRE);
-	size_t bytes = (size_t)__atomic_load_n(&fs_table_cap, __ATOMIC_ACQUIRE) * sizeof *fs_table;
+	size_t bytes = (size_t)(fs_table_cap_of((struct fs_fdent *)t) + 1) * sizeof *fs_table;
 
+	t -= t ? sizeof *fs_table : 0;	/* the mapping begins with the capacity */
 	if (t && lo < t + bytes && t < hi)
 		return 1;
 	for (size_t i = 0; i < CHUNKS; i++) {

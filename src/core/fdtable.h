@@ -27,11 +27,21 @@ struct fs_fdent {
 	};
 };
 
-/* The table itself (fdtable.c): entries for fds [0, fs_table_cap) in one
- * mapping, the fast path's; fds beyond it (a process that raised its fd
- * limit after start-up) in chunks mapped when first needed. */
+/* The table itself (fdtable.c): entries for fds [0, fs_table_cap()) in
+ * one mapping, the fast path's; fds beyond it (a process that raised its
+ * fd limit after start-up) in chunks mapped when first needed.  The
+ * mapping is made by whichever thread makes the first fd, so its size
+ * travels with it: the entry before fs_table[0] holds the capacity,
+ * written before the pointer is published. */
 extern struct fs_fdent *fs_table FS_HIDDEN;
-extern int fs_table_cap FS_HIDDEN;
+static inline unsigned fs_table_cap_of(const struct fs_fdent *t)
+{
+	return t ? (unsigned)t[-1].site : 0;
+}
+static inline unsigned fs_table_cap(void)
+{
+	return fs_table_cap_of(__atomic_load_n(&fs_table, __ATOMIC_ACQUIRE));
+}
 extern int fs_table_hwm FS_HIDDEN;
 /* fds in [3, 3 + fs_fast_span) take the fast path of fs_fd_created:
  * the table exists, the fd is below the highest one seen, and neither
@@ -55,7 +65,7 @@ struct fs_fdent *fs_fd_entry_high(int fd, int make) FS_HIDDEN;
 static inline struct fs_fdent *fs_fd_entry(int fd)
 {
 	struct fs_fdent *t = __atomic_load_n(&fs_table, __ATOMIC_ACQUIRE);
-	if (FS_LIKELY(t && (unsigned)fd < (unsigned)__atomic_load_n(&fs_table_cap, __ATOMIC_RELAXED)))
+	if (FS_LIKELY(t && (unsigned)fd < fs_table_cap_of(t)))
 		return &t[fd];
 	return t && fd >= 0 ? fs_fd_entry_high(fd, 0) : NULL;
 }

@@ -105,7 +105,7 @@ static int has_tag(int fd, uintptr_t tag)
 void fs_inherit_note_pair(const int fds[2])
 {
 	struct fs_fdent *t = __atomic_load_n(&fs_table, __ATOMIC_ACQUIRE), *a, *b;
-	unsigned cap = (unsigned)__atomic_load_n(&fs_table_cap, __ATOMIC_RELAXED);
+	unsigned cap = fs_table_cap_of(t);
 	uintptr_t tag = recent.tag;
 	unsigned n = recent.n;
 	int fd0 = fds[0], fd1 = fds[1];
