@@ -269,8 +269,11 @@ void fs_init(void)
 						     __ATOMIC_RELAXED))
 		return;
 	fs_log_init();	/* fd 2 as the program found it: messages go only there */
-	c->secure = getauxval(AT_SECURE) != 0;
 	env_scan(&seen);
+	/* Secure execution limits only what FORKSAFE_ variables ask for (the
+	 * defaults are within its limits), so without one it is not looked
+	 * up: getauxval's first call costs a symbol lookup. */
+	c->secure = seen.n && getauxval(AT_SECURE) != 0;
 	nconfig_errors = fs_config_read(c, cfg_env, &seen, config_errors, MAX_CONFIG_ERRORS);
 	this_only_value = seen.n ? cfg_env("FORKSAFE_THIS_ONLY", &seen) : NULL;
 	c->shell = is_shell(program_invocation_short_name);

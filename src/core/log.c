@@ -64,11 +64,19 @@ static int err_fd = -1;			/* the private copy of standard error */
 static struct identity err_id;		/* fd 2 when the program started */
 static int err_usable;			/* fd 2 was open when it started */
 
+/* On x86_64 the kernel's struct stat is libc's: the system call, which
+ * start-up makes (fs_log_init) without the symbol lookup of a first call
+ * of fstat. */
 static int identity_of(int fd, struct identity *id)
 {
 	struct stat st;
+#if defined(__x86_64__)
+	if (fs_raw_syscall3(SYS_fstat, fd, (long)&st, 0) != 0)
+		return -1;
+#else
 	if (fstat(fd, &st) != 0)
 		return -1;
+#endif
 	id->dev = st.st_dev;
 	id->ino = st.st_ino;
 	return 0;
