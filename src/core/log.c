@@ -494,9 +494,10 @@ static void fs_ev_begin_common(struct fs_event *ev, const char *name, int syslog
 static void program_name(struct fs_sbuf *b)
 {
 	char name[65];
-	size_t n = strnlen(program_invocation_short_name, sizeof name - 1);
+	const char *prog = fs_program_name();
+	size_t n = strnlen(prog, sizeof name - 1);
 
-	memcpy(name, program_invocation_short_name, n);
+	memcpy(name, prog, n);
 	name[n] = '\0';
 	fs_sb_json_str(b, name);
 }
