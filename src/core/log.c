@@ -64,6 +64,15 @@ static int err_fd = -1;			/* the private copy of standard error */
 static struct identity err_id;		/* fd 2 when the program started */
 static int err_usable;			/* fd 2 was open when it started */
 
+#if defined(__x86_64__)
+/* gettid without its GLIBC_2.30 version (core/glibcver.h).
+ * Async-signal-safe. */
+int fs_gettid(void)
+{
+	return (int)fs_raw_syscall3(SYS_gettid, 0, 0, 0);
+}
+#endif
+
 /* On x86_64 the kernel's struct stat is libc's: the system call, which
  * start-up makes (fs_log_init) without the symbol lookup of a first call
  * of fstat. */
