@@ -61,8 +61,10 @@ struct identity {
 static int log_fd = -1;
 static struct identity log_id;
 static int err_fd = -1;			/* the private copy of standard error */
-static struct identity err_id;		/* fd 2 when the program started */
-static int err_usable;			/* fd 2 was open when it started */
+/* Written at start-up (fs_log_init): in .data, on the page the loader
+ * writes anyway, not on a page of .bss of their own. */
+FS_START_DATA static struct identity err_id;	/* fd 2 when the program started */
+FS_START_DATA static int err_usable;		/* fd 2 was open when it started */
 
 #if defined(__x86_64__)
 /* gettid without its GLIBC_2.30 version (core/glibcver.h).

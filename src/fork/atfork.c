@@ -344,7 +344,7 @@ static int find_next(struct dl_phdr_info *info, size_t size, void *arg)
 /* Found once; concurrent finders store the same pointer. */
 static void (*libc_finalize(void))(void *)
 {
-	static void *real;
+	FS_START_DATA static void *real;	/* in .data: see count */
 	void *p = __atomic_load_n(&real, __ATOMIC_ACQUIRE);
 
 	if (!p) {
