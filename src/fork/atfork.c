@@ -310,9 +310,12 @@ static int find_by_link_map(struct next_def *q)
 
 	if (!self || self->l_ld != _DYNAMIC)
 		return 0;
-	/* Read without the loader's lock: the objects from here to libc
-	 * were loaded with the program and are never unloaded; a dlopen'ed
-	 * object comes after libc in the list, and the walk stops there. */
+	/* Read without the loader's lock: the module is preloaded, so the
+	 * objects from here to libc were loaded with the program and are
+	 * never unloaded; dlopen'ed objects come after libc in the list, and
+	 * the walk stops at libc.  (A module itself dlopen'ed would find libc
+	 * before it, walk the objects loaded after it, find nothing there in
+	 * general, and fall back to dlsym.) */
 	for (const struct link_map *l = self->l_next; l; l = l->l_next)
 		if (lookup_in(l->l_addr, l->l_ld, q))
 			break;
