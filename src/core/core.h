@@ -19,6 +19,8 @@ extern struct fs_config fs_cfg FS_HIDDEN;
 /* Nonzero once init has run. */
 extern volatile int fs_ready FS_HIDDEN;
 void fs_init(void) FS_HIDDEN;
+/* The program's name as glibc's program_invocation_short_name has it. */
+const char *fs_program_name(void) FS_HIDDEN;
 
 static inline void fs_ensure_init(void)
 {

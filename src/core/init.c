@@ -15,6 +15,7 @@
 #include "core/fdtable.h"
 #include "core/log.h"
 #include "diag/diag.h"
+#include <dlfcn.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <unistd.h>
@@ -138,6 +139,42 @@ static const char *cfg_env(const char *name, void *ctx)
 	return NULL;
 }
 
+/* The program's name: glibc's program_invocation_short_name is argv[0]
+ * after its last '/' ("" without argv[0]).  The constructor is given
+ * argv (glibc passes argc, argv and envp to every ELF constructor) and
+ * makes the name from it, so most processes never look the variable
+ * up: a data symbol the module refers to is looked up when it is
+ * loaded, in every process.  Before the constructor (a wrapper called
+ * from the constructor of a library initialised earlier) it is looked
+ * up then, once. */
+FS_START_DATA static const char *program_name;
+
+static void program_name_from(char **argv)
+{
+	const char *name = "";
+
+	if (argv && argv[0]) {
+		name = argv[0];
+		for (const char *p = argv[0]; *p; p++)
+			if (*p == '/')
+				name = p + 1;
+	}
+	__atomic_store_n(&program_name, name, __ATOMIC_RELEASE);
+}
+
+const char *fs_program_name(void)
+{
+	const char *name = __atomic_load_n(&program_name, __ATOMIC_ACQUIRE);
+	const char *const *var;
+
+	if (name)
+		return name;
+	var = dlsym(RTLD_DEFAULT, "program_invocation_short_name");
+	name = var && *var ? *var : "";
+	__atomic_store_n(&program_name, name, __ATOMIC_RELEASE);
+	return name;
+}
+
 /* One glob of a comma-separated list matches the program's name or path. */
 static int list_matches(const char *list, const char *name, const char *path)
 {
@@ -165,7 +202,7 @@ static int list_matches(const char *list, const char *name, const char *path)
 static int in_scope(struct env_seen *seen)
 {
 	const char *only = cfg_env("FORKSAFE_ONLY", seen), *skip = cfg_env("FORKSAFE_SKIP", seen);
-	const char *name = program_invocation_short_name;
+	const char *name = fs_program_name();
 	char path[512];
 	ssize_t n;
 
@@ -268,11 +305,14 @@ void fs_init(void)
 						     __ATOMIC_RELAXED))
 		return;
 	fs_log_init();	/* fd 2 as the program found it: messages go only there */
-	c->secure = getauxval(AT_SECURE) != 0;
 	env_scan(&seen);
+	/* Secure execution limits only what FORKSAFE_ variables ask for (the
+	 * defaults are within its limits), so without one it is not looked
+	 * up: getauxval's first call costs a symbol lookup. */
+	c->secure = seen.n && getauxval(AT_SECURE) != 0;
 	nconfig_errors = fs_config_read(c, cfg_env, &seen, config_errors, MAX_CONFIG_ERRORS);
 	this_only_value = seen.n ? cfg_env("FORKSAFE_THIS_ONLY", &seen) : NULL;
-	c->shell = is_shell(program_invocation_short_name);
+	c->shell = is_shell(fs_program_name());
 	/* A set-user-ID program: the caller may not take it out of scope. */
 	if (c->secure && seen.n) {
 		secure_scope("FORKSAFE_ONLY", &seen);
@@ -349,8 +389,12 @@ static void this_only(void)
 
 /* Outside any wrapper: the one place where a library may be loaded
  * (the unwinder reports use, fs_diag_ready). */
-__attribute__((constructor)) static void fs_constructor(void)
+__attribute__((constructor)) static void fs_constructor(int argc, char **argv, char **envp)
 {
+	(void)argc;
+	(void)envp;
+	if (!__atomic_load_n(&program_name, __ATOMIC_ACQUIRE))
+		program_name_from(argv);
 	fs_init();
 	this_only();
 	if (fs_ready && reporting(&fs_cfg))

@@ -61,14 +61,33 @@ struct identity {
 static int log_fd = -1;
 static struct identity log_id;
 static int err_fd = -1;			/* the private copy of standard error */
-static struct identity err_id;		/* fd 2 when the program started */
-static int err_usable;			/* fd 2 was open when it started */
+/* Written at start-up (fs_log_init): in .data, on the page the loader
+ * writes anyway, not on a page of .bss of their own. */
+FS_START_DATA static struct identity err_id;	/* fd 2 when the program started */
+FS_START_DATA static int err_usable;		/* fd 2 was open when it started */
 
+#if defined(__x86_64__)
+/* gettid without its GLIBC_2.30 version (core/glibcver.h).
+ * Async-signal-safe. */
+int fs_gettid(void)
+{
+	return (int)fs_raw_syscall3(SYS_gettid, 0, 0, 0);
+}
+#endif
+
+/* On x86_64 the kernel's struct stat is libc's: the system call, which
+ * start-up makes (fs_log_init) without the symbol lookup of a first call
+ * of fstat. */
 static int identity_of(int fd, struct identity *id)
 {
 	struct stat st;
+#if defined(__x86_64__)
+	if (fs_raw_syscall3(SYS_fstat, fd, (long)&st, 0) != 0)
+		return -1;
+#else
 	if (fstat(fd, &st) != 0)
 		return -1;
+#endif
 	id->dev = st.st_dev;
 	id->ino = st.st_ino;
 	return 0;
@@ -510,9 +529,10 @@ static void fs_ev_begin_common(struct fs_event *ev, const char *name, int syslog
 static void program_name(struct fs_sbuf *b)
 {
 	char name[65];
-	size_t n = strnlen(program_invocation_short_name, sizeof name - 1);
+	const char *prog = fs_program_name();
+	size_t n = strnlen(prog, sizeof name - 1);
 
-	memcpy(name, program_invocation_short_name, n);
+	memcpy(name, prog, n);
 	name[n] = '\0';
 	fs_sb_json_str(b, name);
 }

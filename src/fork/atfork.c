@@ -29,6 +29,7 @@
 #include "fork/fork.h"
 #include <dlfcn.h>
 #include <errno.h>
+#include <link.h>
 #include <sched.h>
 #include <signal.h>
 #include <semaphore.h>
@@ -203,11 +204,175 @@ FS_EXPORT int pthread_atfork(void (*prepare)(void), void (*parent)(void), void (
 }
 #endif
 
+/* ---- libc's __cxa_finalize ----
+ * Every process calls the wrapper below at exit (each executable and
+ * library built as position-independent code calls __cxa_finalize from
+ * its destructor), so finding the real function must cost little: a
+ * dlsym there (and the first call of dlsym itself) was the largest part
+ * of what the module added to /bin/true.  It is found as dlsym(RTLD_NEXT)
+ * finds it: in the first object loaded after this one that defines it,
+ * looked up in that object's GNU hash table.  The objects are walked
+ * from this module's own link map where the dynamic loader left it for
+ * lazy binding (x86_64: the second word of .got.plt, checked to be ours
+ * by its dynamic section), else with dl_iterate_phdr.  An object
+ * without a GNU hash table, or whose definition is not a plain
+ * function, is left to dlsym (REAL). */
+struct next_def {
+	const char *name;
+	uint32_t hash;		/* GNU hash of name */
+	int give_up;		/* leave it to dlsym */
+	void *found;
+};
+
+static uint32_t gnu_hash(const char *s)
+{
+	uint32_t h = 5381;
+	for (; *s; s++)
+		h = h * 33 + (unsigned char)*s;
+	return h;
+}
+
+static int same_name(const char *a, const char *b)
+{
+	while (*a && *a == *b)
+		a++, b++;
+	return *a == *b;
+}
+
+/* Looks q->name up in the object loaded at base with dynamic section
+ * dyn; nonzero when the search ends there (found, or given up). */
+static int lookup_in(uintptr_t base, const ElfW(Dyn) *dyn, struct next_def *q)
+{
+	const uint32_t *gh = NULL;
+	const ElfW(Sym) *symtab = NULL;
+	const char *strtab = NULL;
+	const ElfW(Half) *versym = NULL;
+
+	/* glibc relocates the addresses of a writable dynamic section in
+	 * place (x86_64), not those of a read-only one. */
+#define DYN_ADDR(p) ((p) < base ? base + (p) : (p))
+	for (; dyn && dyn->d_tag != DT_NULL; dyn++) {
+		if (dyn->d_tag == DT_GNU_HASH)
+			gh = (const uint32_t *)DYN_ADDR(dyn->d_un.d_ptr);
+		else if (dyn->d_tag == DT_SYMTAB)
+			symtab = (const ElfW(Sym) *)DYN_ADDR(dyn->d_un.d_ptr);
+		else if (dyn->d_tag == DT_STRTAB)
+			strtab = (const char *)DYN_ADDR(dyn->d_un.d_ptr);
+		else if (dyn->d_tag == DT_VERSYM)
+			versym = (const ElfW(Half) *)DYN_ADDR(dyn->d_un.d_ptr);
+	}
+#undef DYN_ADDR
+	if (!symtab || !strtab)
+		return 0;	/* exports nothing */
+	if (!gh) {
+		q->give_up = 1;
+		return 1;
+	}
+
+	uint32_t nbuckets = gh[0], symoffset = gh[1], bloom_size = gh[2], shift = gh[3];
+	const ElfW(Addr) *bloom = (const ElfW(Addr) *)(gh + 4);
+	const uint32_t *buckets = (const uint32_t *)(bloom + bloom_size);
+	const uint32_t *chain = buckets + nbuckets;
+	const unsigned bits = sizeof(ElfW(Addr)) * 8;
+	ElfW(Addr) mask = (ElfW(Addr))1 << (q->hash % bits) |
+			  (ElfW(Addr))1 << ((q->hash >> shift) % bits);
+
+	if (!nbuckets || !bloom_size || (bloom[(q->hash / bits) % bloom_size] & mask) != mask)
+		return 0;
+	for (uint32_t i = buckets[q->hash % nbuckets]; i >= symoffset; i++) {
+		uint32_t h = chain[i - symoffset];
+		const ElfW(Sym) *sym = &symtab[i];
+		/* A hidden version (versym bit 15) is not what dlsym gives. */
+		if ((h | 1) == (q->hash | 1) && sym->st_shndx != SHN_UNDEF &&
+		    same_name(strtab + sym->st_name, q->name) && !(versym && (versym[i] & 0x8000))) {
+			unsigned bind = sym->st_info >> 4, type = sym->st_info & 0xf;
+			if (type != STT_FUNC || (bind != STB_GLOBAL && bind != STB_WEAK))
+				q->give_up = 1;
+			else
+				q->found = (void *)(base + sym->st_value);
+			return 1;
+		}
+		if (h & 1)
+			break;
+	}
+	return 0;
+}
+
+extern ElfW(Dyn) _DYNAMIC[] FS_HIDDEN;
+
+/* Through this module's link map: 0 when it is not to be had. */
+static int find_by_link_map(struct next_def *q)
+{
+#if defined(__x86_64__)
+	extern void *_GLOBAL_OFFSET_TABLE_[] FS_HIDDEN;
+	/* Zero when the loader binds everything at start-up (LD_BIND_NOW). */
+	const struct link_map *self = _GLOBAL_OFFSET_TABLE_[1];
+
+	if (!self || self->l_ld != _DYNAMIC)
+		return 0;
+	/* Read without the loader's lock: the module is preloaded, so the
+	 * objects from here to libc were loaded with the program and are
+	 * never unloaded; dlopen'ed objects come after libc in the list, and
+	 * the walk stops at libc.  (A module itself dlopen'ed would find libc
+	 * before it, walk the objects loaded after it, find nothing there in
+	 * general, and fall back to dlsym.) */
+	for (const struct link_map *l = self->l_next; l; l = l->l_next)
+		if (lookup_in(l->l_addr, l->l_ld, q))
+			break;
+	return 1;
+#else
+	(void)q;
+	return 0;
+#endif
+}
+
+struct next_walk {
+	struct next_def *q;
+	int after;		/* this module has been passed */
+};
+
+static int find_next(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct next_walk *w = arg;
+	const ElfW(Dyn) *dyn = NULL;
+
+	(void)size;
+	for (int i = 0; i < info->dlpi_phnum; i++)
+		if (info->dlpi_phdr[i].p_type == PT_DYNAMIC)
+			dyn = (const ElfW(Dyn) *)(info->dlpi_addr + info->dlpi_phdr[i].p_vaddr);
+	if (!w->after) {
+		w->after = dyn == _DYNAMIC;
+		return 0;
+	}
+	return lookup_in(info->dlpi_addr, dyn, w->q);
+}
+
+/* Found once; concurrent finders store the same pointer. */
+static void (*libc_finalize(void))(void *)
+{
+	FS_START_DATA static void *real;	/* in .data: see count */
+	void *p = __atomic_load_n(&real, __ATOMIC_ACQUIRE);
+
+	if (!p) {
+		struct next_def q = { "__cxa_finalize", gnu_hash("__cxa_finalize"), 0, NULL };
+		if (!find_by_link_map(&q)) {
+			struct next_walk w = { &q, 0 };
+			dl_iterate_phdr(find_next, &w);
+		}
+		if (!q.found || q.give_up)
+			return REAL(__cxa_finalize);
+		p = q.found;
+		__atomic_store_n(&real, p, __ATOMIC_RELEASE);
+	}
+	union { void *obj; void (*fn)(void *); } u = { .obj = p };
+	return u.fn;
+}
+
 /* An object's destructors are running (dlclose, or exit): its handlers
  * are never called again. */
 FS_EXPORT void __cxa_finalize(void *dso)
 {
-	void (*real)(void *) = REAL(__cxa_finalize);
+	void (*real)(void *) = libc_finalize();
 	if (dso && __atomic_load_n(&count, __ATOMIC_ACQUIRE)) {
 		/* Entries without a DSO handle are known by the object's load
 		 * address; dladdr runs before reg_lock, never under it. */

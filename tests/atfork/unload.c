@@ -11,6 +11,10 @@
  *            registers its handlers again), then registers one more set:
  *            the registration succeeds and a fork runs the handlers that
  *            are left, once each.
+ *   finalize the library registers an atexit function, then is unloaded:
+ *            libc runs that function (forksafe's __cxa_finalize must
+ *            reach libc's), and a fork runs no handler of the library.
+ *            Prints what ran.
  * Exits 0 when the case behaved, 1 with a message when not. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -110,12 +114,34 @@ static int cycles(const char *path)
 	return 0;
 }
 
+static int finalize(const char *path)
+{
+	void *lib = dlopen(path, RTLD_NOW);
+	int (*arm)(void);
+
+	if (!lib)
+		return failed(dlerror());
+	*(void **)&arm = dlsym(lib, "lib_arm_atexit");
+	if (!arm || arm() != 0)
+		return failed("lib_arm_atexit");
+	calls[0] = '\0';
+	if (dlclose(lib) != 0)
+		return failed("dlclose");
+	printf("%s\n", calls);
+	if (fork_and_reap() <= 0)
+		return failed("the fork failed");
+	printf("fork:%s\n", calls);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[2], "finalize"))
+		return finalize(argv[1]);
 	if (argc == 3 && !strcmp(argv[2], "during"))
 		return during(argv[1]);
 	if (argc == 3 && !strcmp(argv[2], "cycles"))
 		return cycles(argv[1]);
-	fprintf(stderr, "usage: unload LIBRARY during|cycles\n");
+	fprintf(stderr, "usage: unload LIBRARY during|cycles|finalize\n");
 	return 2;
 }
