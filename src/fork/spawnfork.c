@@ -333,21 +333,40 @@ static void save_put(struct save *s)
 /* ---- the globals a child may assign ---- */
 
 extern char **environ;
-extern char *optarg;
-extern int optind, opterr, optopt;
 
+/* environ is referenced directly (the module reads it anyway); getopt's
+ * four are found only when spawn or auto is on (fs_spawn_ready, a
+ * constructor: dlsym outside any wrapper), so that the loader does not
+ * look them up at start-up in every process.  Until then, and where one
+ * is not found, its slot is NULL and skipped: a child assigning it is
+ * then seen by auto as a memory write (a veto), not put back. */
 #define KEPT 5
-static void *const kept_addr[KEPT] = { &environ, &optarg, &optind, &opterr, &optopt };
+static const char kept_name[KEPT][8] = { "environ", "optarg", "optind", "opterr", "optopt" };
+static void *kept_addr[KEPT];	/* [0]: environ, never read */
 static const size_t kept_size[KEPT] = {
-	sizeof environ, sizeof optarg, sizeof optind, sizeof opterr, sizeof optopt,
+	sizeof(char **), sizeof(char *), sizeof(int), sizeof(int), sizeof(int),
 };
+
+__attribute__((constructor)) static void fs_spawn_ready(void)
+{
+	fs_ensure_init();
+	if (!fs_ready || (fs_cfg.fork_mode != FS_FORK_SPAWN && fs_cfg.fork_mode != FS_FORK_AUTO))
+		return;
+	for (int i = 1; i < KEPT; i++)
+		__atomic_store_n(&kept_addr[i], dlsym(RTLD_DEFAULT, kept_name[i]), __ATOMIC_RELEASE);
+}
+
+static void *kept_at(int i)
+{
+	return i == 0 ? (void *)&environ : __atomic_load_n(&kept_addr[i], __ATOMIC_ACQUIRE);
+}
 
 int fs_kept_global(unsigned i, struct fs_kept *k)
 {
 	if (i >= KEPT)
 		return 0;
-	k->addr = (uintptr_t)kept_addr[i];
-	k->size = kept_size[i];
+	k->addr = (uintptr_t)kept_at((int)i);
+	k->size = k->addr ? kept_size[i] : 0;
 	return 1;
 }
 
@@ -358,7 +377,8 @@ struct kept_copy {
 static void kept_save(struct kept_copy *c)
 {
 	for (int i = 0; i < KEPT; i++)
-		memcpy(c->v[i], kept_addr[i], kept_size[i]);
+		if (kept_at(i))
+			memcpy(c->v[i], kept_at(i), kept_size[i]);
 }
 
 /* Puts back what the child assigned; nonzero when it had assigned
@@ -375,7 +395,8 @@ static int kept_restore(const struct kept_copy *c, const struct fs_spawn_child *
 	if (env)
 		environ = was;
 	for (int i = 1; i < KEPT; i++)
-		memcpy(kept_addr[i], c->v[i], kept_size[i]);
+		if (kept_at(i))
+			memcpy(kept_at(i), c->v[i], kept_size[i]);
 	return env;
 }
 

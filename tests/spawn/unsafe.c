@@ -8,7 +8,8 @@
  *   whose child gets its thread.
  * - fork_site: the child forks (a real fork), then execs: the first
  *   child is redirected, every later fork is real.
- * - environ_site: the child assigns environ an array of its own, then
+ * - environ_site: the child assigns environ an array of its own (and
+ *   getopt's optind and opterr), then
  *   execs env: every fork is redirected, the child's program sees the
  *   child's environment and the parent keeps its own.
  * Each child tells through a pipe whether it shares its parent's memory
@@ -77,6 +78,8 @@ __attribute__((noinline)) static pid_t environ_site(void)
 	if (pid == 0) {
 		tell(0);
 		environ = child_env;
+		optind = 77;	/* getopt's globals too: the parent keeps its own */
+		opterr = 0;
 		execlp("env", "env", (char *)NULL);
 		_exit(127);
 	}
@@ -105,7 +108,7 @@ int main(int argc, char **argv)
 			if (n < 1 || !exited_with(status, 0))
 				c[0] = '?';
 			strncat(seen[s], c, s == 0 ? 2 : 1);
-			if (environ != env || !getenv("PATH"))
+			if (environ != env || !getenv("PATH") || optind != 1 || opterr != 1)
 				seen[s][strlen(seen[s]) - 1] = 'E';
 		}
 	printf("site thread_site: %s\nsite fork_site: %s\nsite environ_site: %s\n", seen[0],
