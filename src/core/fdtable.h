@@ -9,9 +9,13 @@
 
 enum fs_fd_flags {
 	FS_FD_KNOWN = 1,	/* created through a wrapper */
-	FS_FD_FORCED = 2,	/* close-on-exec set by forksafe, not the program */
+	FS_FD_CHILD = 2,	/* made by a child between fork and exec (rule 4) */
 	FS_FD_EXPLICIT = 4,	/* the program made it inheritable itself */
-	FS_FD_CHILD = 8,	/* made by a child between fork and exec (rule 4) */
+	/* close-on-exec set by forksafe, not the program.  Bit 19 of the
+	 * entry's meta word, which is O_CLOEXEC's bit where it is 0x80000
+	 * (x86_64, aarch64 and most others): a wrapper records the flag
+	 * it added without shifting it (fs_forced_meta). */
+	FS_FD_FORCED = 8,
 };
 
 struct fs_fdent {
@@ -90,10 +94,10 @@ static inline uintptr_t fs_fd_site(const struct fs_fdent *e)
 static inline uint64_t fs_fd_meta(unsigned origin, int forced)
 {
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	return origin | (uint64_t)FS_FD_KNOWN << 16 | (uint64_t)(forced != 0) << 17;
+	return origin | (uint64_t)FS_FD_KNOWN << 16 | (uint64_t)(forced != 0 ? FS_FD_FORCED : 0) << 16;
 #else
 	struct fs_fdent n = { .origin = (uint16_t)origin,
-			      .flags = (uint8_t)(FS_FD_KNOWN | (forced != 0) << 1) };
+			      .flags = (uint8_t)(FS_FD_KNOWN | (forced != 0 ? FS_FD_FORCED : 0)) };
 	return n.meta;
 #endif
 }
