@@ -20,6 +20,22 @@
 #endif
 #endif
 
+/* An AddressSanitizer build (the sanitizer runs of the test suite), and
+ * the attribute for code that reads or writes memory the sanitizer must
+ * not check: another frame's stack, another object's pages. */
+#if defined(__SANITIZE_ADDRESS__)
+#define FS_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FS_ASAN 1
+#endif
+#endif
+#if defined(FS_ASAN)
+#define FS_NO_ASAN __attribute__((no_sanitize_address))
+#else
+#define FS_NO_ASAN
+#endif
+
 /* Data that start-up or exit writes in every process: placed in .data,
  * in the page the loader writes anyway (.got.plt is on it), instead of
  * faulting in a page of .bss of its own. */

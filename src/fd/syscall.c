@@ -109,10 +109,7 @@ static long call_real(long nr, const long a[6])
 
 /* The fallback (core/real.h): the system call itself.  Six arguments are
  * read whatever the call takes, as in syscall() below. */
-#if defined(__SANITIZE_ADDRESS__)
-__attribute__((no_sanitize_address))
-#endif
-long FS_FALLBACK(syscall)(long nr, ...)
+FS_NO_ASAN long FS_FALLBACK(syscall)(long nr, ...)
 {
 	long a[6];
 	va_list ap;
@@ -247,10 +244,7 @@ static long openat2_call(long a[6], uintptr_t site)
  * syscall does (the kernel ignores the rest): the sixth comes from the
  * caller's stack, past what a caller of fewer arguments wrote there,
  * which AddressSanitizer would report. */
-#if defined(__SANITIZE_ADDRESS__)
-__attribute__((no_sanitize_address))
-#endif
-FS_EXPORT long syscall(long nr, ...)
+FS_NO_ASAN FS_EXPORT long syscall(long nr, ...)
 {
 	long a[6];
 	va_list ap;

@@ -121,18 +121,7 @@ void fs_childmem_prepare(void)
 
 /* The pages read are anyone's: a sanitizer must not check the reads
  * (heap redzones are poisoned) nor the memory's shadow. */
-#if defined(__SANITIZE_ADDRESS__)
-#define UNCHECKED __attribute__((no_sanitize_address))
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define UNCHECKED __attribute__((no_sanitize_address))
-#endif
-#endif
-#ifndef UNCHECKED
-#define UNCHECKED
-#endif
-
-static UNCHECKED uint64_t page_sum(const unsigned char *p)
+static FS_NO_ASAN uint64_t page_sum(const unsigned char *p)
 {
 	const uint64_t *w = (const uint64_t *)(const void *)p;
 	uint64_t a = 0x9e3779b97f4a7c15u, b = 0xc2b2ae3d27d4eb4fu;
@@ -146,7 +135,7 @@ static UNCHECKED uint64_t page_sum(const unsigned char *p)
 
 /* A page holding one of the globals spawnfork.c puts back: summed with
  * them as zeros. */
-static UNCHECKED uint64_t page_sum_kept(uintptr_t page)
+static FS_NO_ASAN uint64_t page_sum_kept(uintptr_t page)
 {
 	unsigned char copy[PAGE] __attribute__((aligned(8)));
 	const volatile unsigned char *src = (const volatile unsigned char *)page;

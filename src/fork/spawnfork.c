@@ -447,13 +447,6 @@ struct plan {
  * shares with its parent: they are saved and put back with the stack,
  * or the parent's own frames would look corrupted to it.  The shadow of
  * addr is at (addr >> 3) + 0x7fff8000 on x86_64 Linux. */
-#if defined(__SANITIZE_ADDRESS__)
-#define FS_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FS_ASAN 1
-#endif
-#endif
 #if defined(FS_ASAN)
 #define NO_ASAN __attribute__((no_sanitize_address, noinline))
 #else

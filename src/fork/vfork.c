@@ -75,13 +75,6 @@ __asm__(
 	".size vfork, .-vfork\n"
 	".previous\n");
 
-#if defined(__SANITIZE_ADDRESS__)
-#define FS_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FS_ASAN 1
-#endif
-#endif
 #if defined(FS_ASAN)
 /* The child's frames poisoned and unpoisoned the shadow of the stack
  * below the parent's: AddressSanitizer's vfork support clears it. */
