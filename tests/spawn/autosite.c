@@ -22,8 +22,6 @@
 #define _GNU_SOURCE
 #include "spawntest.h"
 #include <fcntl.h>
-#include <linux/kcmp.h>
-#include <sys/syscall.h>
 
 #define SITES 6
 
@@ -39,8 +37,7 @@ static void *nothing(void *arg)
 /* 'R' when this child runs in its parent's memory, else 'F'. */
 static void tell(void)
 {
-	long r = syscall(SYS_kcmp, getpid(), getppid(), KCMP_VM, 0, 0);
-	char c = r == 0 ? 'R' : r > 0 ? 'F' : '?';
+	char c = shared_with_parent();
 	if (write(tell_fd, &c, 1) != 1)
 		_exit(126);
 }
@@ -155,10 +152,7 @@ int main(int argc, char **argv)
 
 	if (rounds < 1 || rounds > 63 || pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
 		return 2;
-	if (syscall(SYS_kcmp, getpid(), getpid(), KCMP_VM, 0, 0) != 0) {
-		fprintf(stderr, "SKIP: kcmp is not allowed here\n");
-		return 77;
-	}
+	need_kcmp();
 	tell_fd = fds[1];
 	start_idle_thread();
 	for (int r = 0; r < rounds; r++)

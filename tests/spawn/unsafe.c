@@ -20,8 +20,6 @@
 #define _GNU_SOURCE
 #include "spawntest.h"
 #include <fcntl.h>
-#include <linux/kcmp.h>
-#include <sys/syscall.h>
 
 static int tell_fd;
 static char *child_env[] = { "UNSAFE_CHILD=1", NULL };
@@ -33,8 +31,7 @@ static void *nothing(void *arg)
 
 static void tell(char extra)
 {
-	long r = syscall(SYS_kcmp, getpid(), getppid(), KCMP_VM, 0, 0);
-	char c[2] = { r == 0 ? 'R' : r > 0 ? 'F' : '?', extra };
+	char c[2] = { shared_with_parent(), extra };
 	if (write(tell_fd, c, extra ? 2 : 1) < 1)
 		_exit(126);
 }
@@ -93,10 +90,7 @@ int main(int argc, char **argv)
 
 	if (rounds < 2 || rounds > 60 || pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
 		return 2;
-	if (syscall(SYS_kcmp, getpid(), getpid(), KCMP_VM, 0, 0) != 0) {
-		fprintf(stderr, "SKIP: kcmp is not allowed here\n");
-		return 77;
-	}
+	need_kcmp();
 	tell_fd = fds[1];
 	start_idle_thread();
 	for (int r = 0; r < rounds; r++)
