@@ -23,6 +23,8 @@ env "${settings[@]}" "$dir/setid" >"$T/plain.out" 2>"$T/plain.err"
 check_eq "plain process: FORKSAFE_FORK=abort aborts the fork" 134 "$?"
 check "plain process: not AT_SECURE" grep -qx secure=0 "$T/plain.out"
 check "plain process: FORKSAFE_CLOEXEC=off is taken" grep -q "cloexec=0" "$T/plain.out"
+check_eq "plain process: the report is in the FORKSAFE_LOG file" 1 \
+	"$(count_events mt-fork "$T/logs/fs.log")"
 rm -f "$T/logs/fs.log"
 
 if [ "$(id -u)" = 0 ]; then
