@@ -128,6 +128,8 @@ int fs_config_read(struct fs_config *c, fs_config_get get, void *ctx,
 		c->auto_after = 3;
 		invalid(&r, "FORKSAFE_AUTO_AFTER", v, "a whole number from 1 to 1000", "3");
 	}
+	read_seconds(&r, "FORKSAFE_SPAWN_AFTER", 1000, &c->spawn_after, 1,
+		     "a whole number from 0 (trust every site) to 1000", "1");
 	c->log_format = FS_LOG_TEXT;
 	if ((v = get("FORKSAFE_LOG_FORMAT", ctx)) && fs_parse_log_format(v, &c->log_format) < 0) {
 		c->log_format = FS_LOG_TEXT;

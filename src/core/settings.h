@@ -19,6 +19,7 @@ struct fs_config {
 	unsigned child_timeout;		/* FORKSAFE_CHILD_TIMEOUT, seconds, 0: off */
 	unsigned atfork_timeout;	/* FORKSAFE_ATFORK_TIMEOUT, seconds, 0: off */
 	unsigned auto_after;		/* FORKSAFE_AUTO_AFTER: children before auto redirects */
+	unsigned spawn_after;		/* FORKSAFE_SPAWN_AFTER: the same for spawn, 0: at once */
 	enum fs_log_format log_format;
 	enum fs_log_kind log_kind;
 	char log_path[4096];
@@ -51,7 +52,8 @@ typedef const char *(*fs_config_get)(const char *name, void *ctx);
  * FORKSAFE_FORK=abort|spawn|auto (allow, warn in diagnostic mode),
  * FORKSAFE_CHILD_LOCKS=abort|break (wait, also in diagnostic mode),
  * FORKSAFE_CLOEXEC=audit|off (force), FORKSAFE_KEEP_FDS (empty).
- * FORKSAFE_AUTO_AFTER has no effect there (auto is never on).
+ * FORKSAFE_AUTO_AFTER and FORKSAFE_SPAWN_AFTER have no effect there
+ * (spawn and auto are never on).
  * FORKSAFE_ONLY and FORKSAFE_SKIP are ignored by init.c. */
 int fs_config_read(struct fs_config *c, fs_config_get get, void *ctx,
 		   struct fs_config_error *errs, int nerrs);

@@ -4,9 +4,10 @@
  * A site is the return address of fork.  forksafe watches the children
  * of real forks: a child that execs having done nothing a redirected
  * child could not counts for its site.  Once a site has
- * FORKSAFE_AUTO_AFTER such children (fs_cfg.auto_after, 3 by default),
- * none of any other kind and none still running, its forks in a
- * multi-threaded process are redirected.  A site whose child ever did
+ * FORKSAFE_AUTO_AFTER such children (fs_cfg.auto_after, 3 by default;
+ * FORKSAFE_SPAWN_AFTER, 1, in spawn mode), none of any other kind and
+ * none still running, its forks in a multi-threaded process are
+ * redirected.  A site whose child ever did
  * otherwise is never redirected: it started a thread or forked
  * (fs_auto_child_unsafe), called exit, wrote memory its parent would
  * share if it were redirected (childmem.c: CPython's child rewrites the
@@ -264,10 +265,11 @@ static void report(struct site *s, uint32_t what, uintptr_t pc)
 	else
 		fs_ev_str(&ev, "reason", s->why);
 	fs_ev_caller(&ev, "caller", pc);
+	fs_ev_str(&ev, "mode", fs_cfg.fork_mode == FS_FORK_AUTO ? "auto" : "spawn");
 	fs_ev_end(&ev);
 }
 
-int fs_auto_redirect(uintptr_t pc, int threads)
+int fs_auto_redirect(uintptr_t pc, int threads, unsigned after)
 {
 	int saved = errno, r = 0;
 	struct table *t = table_get();
@@ -284,7 +286,7 @@ int fs_auto_redirect(uintptr_t pc, int threads)
 		if (__atomic_load_n(&s->veto, __ATOMIC_ACQUIRE) == VETO_SET)
 			report(s, SAID_FORK, pc);
 	} else if (threads > 1 && !fs_where_thread &&
-		   __atomic_load_n(&s->good, __ATOMIC_ACQUIRE) >= fs_cfg.auto_after &&
+		   __atomic_load_n(&s->good, __ATOMIC_ACQUIRE) >= after &&
 		   !__atomic_load_n(&s->pending, __ATOMIC_ACQUIRE)) {
 		report(s, SAID_REDIRECT, pc);
 		r = 1;

@@ -85,20 +85,30 @@ static inline __attribute__((always_inline)) void fork_policy(const struct fs_fo
 		abort();
 }
 
-/* Whether this fork is to run as a spawn (spawnfork.c).  auto mode sees
- * every fork, threaded or not: it learns from the children of all.  A
- * redirected child is one thread of a threaded process in all but name:
- * its fork is tried too, and falls back, said once (spawnfork.c).  A
- * site whose redirected child did what a spawn cannot serve stays a
- * real fork (fs_spawn_site_ok). */
+/* Whether this fork is to run as a spawn (spawnfork.c).  Both modes
+ * learn per call site (autofork.c) from the children of every fork,
+ * threaded or not: a site is redirected once that many of its children
+ * (FORKSAFE_AUTO_AFTER, 3; FORKSAFE_SPAWN_AFTER, 1) exec'd having done
+ * nothing a redirected child could not, so a site whose child writes
+ * its parent's state (CPython's) is never redirected.  spawn mode with
+ * FORKSAFE_SPAWN_AFTER=0 trusts every site at once (the user asserts
+ * that the children exec); a redirected child is then one thread of a
+ * threaded process in all but name: its fork is tried too, and falls
+ * back, said once (spawnfork.c).  In both, a site whose redirected child
+ * did what a spawn cannot serve stays a real fork (fs_spawn_site_ok).
+ * Where no spawn can be made at all (fs_spawn_possible), nothing is
+ * learnt. */
 static inline __attribute__((always_inline)) int want_spawn(int threads, uintptr_t site)
 {
-	if (fs_cfg.fork_mode == FS_FORK_SPAWN)
+	if (!fs_spawn_possible(site, threads))
+		return 0;
+	if (fs_cfg.fork_mode == FS_FORK_SPAWN && fs_cfg.spawn_after == 0)
 		return (threads > 1 || (fs_where_thread & FS_W_REDIRECTED)) &&
 		       fs_spawn_site_ok(site);
-	if (fs_cfg.fork_mode == FS_FORK_AUTO)
-		return fs_auto_redirect(site, threads);
-	return 0;
+	return fs_spawn_site_ok(site) &&
+	       fs_auto_redirect(site, threads,
+				fs_cfg.fork_mode == FS_FORK_AUTO ? fs_cfg.auto_after
+								 : fs_cfg.spawn_after);
 }
 
 /* The one fork decision, for every way a program forks (fork, __fork,

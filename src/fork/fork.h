@@ -143,6 +143,10 @@ int fs_spawn_execvpe(const char *file, char *const argv[], char *const envp[]) F
 void fs_spawn_child_unsafe(const char *what) FS_HIDDEN;
 /* Zero for a site whose redirected child did so (spawn mode). */
 int fs_spawn_site_ok(uintptr_t site) FS_HIDDEN;
+/* Zero where no fork can be redirected at all: an architecture without
+ * the spawn, a ThreadSanitizer build, a shadow stack.  Said once (in
+ * diagnostic mode) when threads > 1, the fork that would have been. */
+int fs_spawn_possible(uintptr_t site, int threads) FS_HIDDEN;
 
 /* The globals a redirected child may assign (libuv's child sets
  * environ before exec) that its parent gets back when the child is gone:
@@ -168,10 +172,19 @@ void fs_childmem_start(size_t tls_size) FS_HIDDEN;
 const char *fs_childmem_changed(void) FS_HIDDEN;
 
 /* ---- auto mode (autofork.c) ---- */
-/* Before every fork in auto mode (whatever the thread count): nonzero
- * when the fork should be redirected (threads > 1 and the site earned
- * it).  Reports each decision about a site once (`auto` event). */
-int fs_auto_redirect(uintptr_t site, int threads) FS_HIDDEN;
+/* Before every fork in auto mode, and in spawn mode unless
+ * FORKSAFE_SPAWN_AFTER=0 (whatever the thread count): nonzero when the
+ * fork should be redirected (threads > 1 and the site earned it: after
+ * children that exec'd cleanly).  Otherwise a real fork whose child is
+ * watched.  Reports each decision about a site once (`auto` event). */
+int fs_auto_redirect(uintptr_t site, int threads, unsigned after) FS_HIDDEN;
+/* Whether forks are watched to learn from (auto, and spawn unless
+ * FORKSAFE_SPAWN_AFTER=0). */
+static inline int fs_learning(void)
+{
+	return fs_cfg.fork_mode == FS_FORK_AUTO ||
+	       (fs_cfg.fork_mode == FS_FORK_SPAWN && fs_cfg.spawn_after != 0);
+}
 /* In a real-fork child, from the exec wrappers, just before the real
  * exec: the child exec'd (promptly or not). */
 void fs_auto_child_exec(void) FS_HIDDEN;

@@ -497,6 +497,24 @@ static int plan_stack(struct plan *p, uintptr_t sp)
 #endif
 }
 
+int fs_spawn_possible(uintptr_t site, int threads)
+{
+	enum fallback why = HAVE_SPAWNFORK ? FB_COUNT : FB_ARCH;
+
+#if defined(FS_TSAN)
+	why = FB_TSAN;
+#endif
+#if HAVE_SPAWNFORK
+	if (why == FB_COUNT && fs_shadow_stack_on())
+		why = FB_SHSTK;
+#endif
+	if (why == FB_COUNT)
+		return 1;
+	if (threads > 1)
+		fallback(why, site);
+	return 0;
+}
+
 /* Finds and checks the stack and takes a save area; NULL where a spawn
  * cannot be done (said once). */
 static struct save *prepare(uintptr_t site, struct plan *p)
@@ -632,7 +650,7 @@ void fs_spawnfork_real_child(uintptr_t site)
 		environ = c->env;
 	fs_spawn_cur = NULL;
 	fs_where_thread = 0;
-	if (fs_cfg.fork_mode == FS_FORK_AUTO)
+	if (fs_learning())
 		fs_auto_child_forked(site);
 }
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# FORKSAFE_FORK=auto (autosite.c): a site whose children exec having
+# FORKSAFE_FORK=auto and spawn (autosite.c): a site whose children exec having
 # written nothing of their parent's memory is redirected after
 # FORKSAFE_AUTO_AFTER of them (3 by default), also when they assign
 # environ (put back in the parent); sites whose children work without
@@ -61,6 +61,44 @@ check_eq "diag: children=3 for the redirected sites" 3 "$(events auto "$T/diag.l
 	grep 'decision=spawn' | field children | sort -u)"
 check_eq "diag: one spawn report per redirection" 10 "$(count_events spawn "$T/diag.log")"
 check_eq "diag: mode=auto" auto "$(events spawn "$T/diag.log" | field mode | sort -u)"
+
+# spawn learns as auto does, from one child per site by default
+# (FORKSAFE_SPAWN_AFTER=1): a site whose child writes its parent's
+# memory, starts a thread or leaves without exec is never redirected.
+timed FORKSAFE_FORK=spawn "$prog" 1 8 >"$T/spawn.out" 2>"$T/spawn.err"
+check_eq "spawn: every check passes (exit status)" 0 "$?"
+check_eq "spawn: exec_site redirected from its 2nd fork" "site exec_site: FRRRRRRR" \
+	"$(grep '^site exec_site' "$T/spawn.out")"
+check_eq "spawn: write_site never redirected" "site write_site: FFFFFFFF" \
+	"$(grep '^site write_site' "$T/spawn.out")"
+check_eq "spawn: work_site never redirected" "site work_site: FFFFFFFF" \
+	"$(grep '^site work_site' "$T/spawn.out")"
+timed FORKSAFE_FORK=spawn FORKSAFE_SPAWN_AFTER=2 "$prog" 2 8 >"$T/spawn2.out" 2>"$T/spawn2.err"
+check_eq "FORKSAFE_SPAWN_AFTER=2: every check passes (exit status)" 0 "$?"
+check_eq "FORKSAFE_SPAWN_AFTER=2: redirected from the 3rd fork" "site exec_site: FFRRRRRR" \
+	"$(grep '^site exec_site' "$T/spawn2.out")"
+timed FORKSAFE_FORK=spawn FORKSAFE_DIAG=1 FORKSAFE_LOG="$T/spawndiag.log" "$prog" 1 8 \
+	>"$T/spawndiag.out" 2>"$T/spawndiag.err"
+check_eq "spawn, diag: every check passes (exit status)" 0 "$?"
+check_eq "spawn, diag: write_site's decision, mode=spawn" \
+	"fork|a child wrote memory before exec: autosite|spawn" \
+	"$(events auto "$T/spawndiag.log" | grep 'caller="write_site' | while read -r line; do
+		printf '%s|%s|%s\n' "$(field decision <<<"$line")" \
+			"$(field reason <<<"$line" | sed -E 's|before exec: .*/|before exec: |')" \
+			"$(field mode <<<"$line")"
+	done)"
+check_eq "spawn, diag: one spawn report per redirection (exec, environ, mixed: 7 each)" 21 \
+	"$(count_events spawn "$T/spawndiag.log")"
+# Trusting every site (FORKSAFE_SPAWN_AFTER=0) is what the learning is
+# for: write_site's children then run in the parent's memory.
+timed FORKSAFE_FORK=spawn FORKSAFE_SPAWN_AFTER=0 "$prog" 0 8 >"$T/trust.out" 2>"$T/trust.err"
+check_eq "FORKSAFE_SPAWN_AFTER=0: write_site redirected (its checks fail)" \
+	"1|site write_site: RRRRRRRR" "$?|$(grep '^site write_site' "$T/trust.out")"
+timed FORKSAFE_FORK=spawn FORKSAFE_SPAWN_AFTER=x "$prog" 1 3 >"$T/sbad.out" 2>"$T/sbad.err"
+check_eq "FORKSAFE_SPAWN_AFTER=x: the default (1) is used" 0 "$?"
+check_eq "FORKSAFE_SPAWN_AFTER=x: the message" \
+	"forksafe[PID]: config: FORKSAFE_SPAWN_AFTER='x' is not valid (accepted: a whole number from 0 (trust every site) to 1000); using 1" \
+	"$(grep '^forksafe' "$T/sbad.err" | sed -E 's/^forksafe\[[0-9]+\]/forksafe[PID]/' | sort -u)"
 
 native "$prog" 3 8 >"$T/native.out" 2>"$T/native.err"
 check_eq "control: without forksafe the program fails" 1 "$?"

@@ -11,7 +11,7 @@ probe=$(spawnprog probe)
 : >"$T/scratch"
 
 # The probe is found through the PATH the child sets, never this one.
-PATH=/usr/bin:/bin timed FORKSAFE_FORK=spawn "$prog" "$probe" "$T/scratch" \
+PATH=/usr/bin:/bin timed FORKSAFE_FORK=spawn FORKSAFE_SPAWN_AFTER=0 "$prog" "$probe" "$T/scratch" \
 	>"$T/spawn.out" 2>"$T/spawn.err"
 check_eq "spawn: every check passes (exit status)" 0 "$?"
 check "spawn: no check failed" test "$(grep -c '^FAIL' "$T/spawn.err")" -eq 0 ||
@@ -19,7 +19,7 @@ check "spawn: no check failed" test "$(grep -c '^FAIL' "$T/spawn.err")" -eq 0 ||
 forks=$(sed -n 's/^forks=//p' "$T/spawn.out")
 check_eq "spawn: the program made 9 forks" 9 "$forks"
 
-PATH=/usr/bin:/bin timed FORKSAFE_FORK=spawn FORKSAFE_DIAG=1 FORKSAFE_LOG="$T/diag.log" \
+PATH=/usr/bin:/bin timed FORKSAFE_FORK=spawn FORKSAFE_SPAWN_AFTER=0 FORKSAFE_DIAG=1 FORKSAFE_LOG="$T/diag.log" \
 	"$prog" "$probe" "$T/scratch" >"$T/diag.out" 2>"$T/diag.err"
 check_eq "diag: every check passes (exit status)" 0 "$?"
 check_eq "diag: one spawn report per fork of the parent" 9 "$(count_events spawn "$T/diag.log")"

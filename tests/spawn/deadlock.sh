@@ -6,12 +6,12 @@
 . "$FS_SRCDIR/tests/spawn/lib.sh"
 prog=$(spawnprog deadlock)
 
-timed FORKSAFE_FORK=spawn "$prog" 200 3 >"$T/spawn.out" 2>"$T/spawn.err"
+timed FORKSAFE_FORK=spawn FORKSAFE_SPAWN_AFTER=0 "$prog" 200 3 >"$T/spawn.out" 2>"$T/spawn.err"
 check_eq "spawn: every check passes (exit status)" 0 "$?"
 check_eq "spawn: counts" "children=200 exec_ok=200 hung=0 other=0 redirected=200" \
 	"$(cat "$T/spawn.out")"
 
-timed FORKSAFE_FORK=spawn FORKSAFE_DIAG=1 FORKSAFE_LOG="$T/diag.log" "$prog" 20 3 \
+timed FORKSAFE_FORK=spawn FORKSAFE_SPAWN_AFTER=0 FORKSAFE_DIAG=1 FORKSAFE_LOG="$T/diag.log" "$prog" 20 3 \
 	>"$T/diag.out" 2>"$T/diag.err"
 check_eq "diag: every check passes (exit status)" 0 "$?"
 check_eq "diag: one spawn report per child" 20 "$(count_events spawn "$T/diag.log")"

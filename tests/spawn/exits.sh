@@ -7,13 +7,13 @@
 . "$FS_SRCDIR/tests/spawn/lib.sh"
 prog=$(spawnprog exits)
 
-timed FORKSAFE_FORK=spawn "$prog" "$T/spawn.log" >"$T/spawn.out" 2>"$T/spawn.err"
+timed FORKSAFE_FORK=spawn FORKSAFE_SPAWN_AFTER=0 "$prog" "$T/spawn.log" >"$T/spawn.out" 2>"$T/spawn.err"
 check_eq "spawn: every check passes (exit status)" 0 "$?"
 parent=$(sed -n 's/^parent pid=//p' "$T/spawn.err")
 check_eq "spawn: the pending text is written once" 1 "$(grep -c '^pending-text$' "$T/spawn.out")"
 check_eq "spawn: one atexit line, the parent's" "atexit pid=$parent" "$(cat "$T/spawn.log")"
 
-timed FORKSAFE_FORK=spawn FORKSAFE_DIAG=1 FORKSAFE_LOG="$T/diag.log" "$prog" "$T/diag.exitlog" \
+timed FORKSAFE_FORK=spawn FORKSAFE_SPAWN_AFTER=0 FORKSAFE_DIAG=1 FORKSAFE_LOG="$T/diag.log" "$prog" "$T/diag.exitlog" \
 	>"$T/diag.out" 2>"$T/diag.err"
 check_eq "diag: every check passes (exit status)" 0 "$?"
 check_eq "diag: both forks reported as spawns" 2 "$(count_events spawn "$T/diag.log")"

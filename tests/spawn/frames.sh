@@ -8,13 +8,13 @@
 . "$FS_SRCDIR/tests/spawn/lib.sh"
 prog=$(spawnprog frames)
 
-timed FORKSAFE_FORK=spawn "$prog" >"$T/spawn.out" 2>"$T/spawn.err"
+timed FORKSAFE_FORK=spawn FORKSAFE_SPAWN_AFTER=0 "$prog" >"$T/spawn.out" 2>"$T/spawn.err"
 check_eq "spawn: every check passes (exit status)" 0 "$?"
 check_eq "spawn: 16 checks passed" 16 "$(grep -c '^ok:' "$T/spawn.err")"
 check "spawn: nothing from forksafe outside diagnostic mode" \
 	test "$(grep -c '^forksafe' "$T/spawn.err")" -eq 0
 
-timed FORKSAFE_FORK=spawn FORKSAFE_DIAG=1 FORKSAFE_LOG="$T/diag.log" "$prog" \
+timed FORKSAFE_FORK=spawn FORKSAFE_SPAWN_AFTER=0 FORKSAFE_DIAG=1 FORKSAFE_LOG="$T/diag.log" "$prog" \
 	>"$T/diag.out" 2>"$T/diag.err"
 check_eq "diag: every check passes (exit status)" 0 "$?"
 check_eq "diag: one spawn report per fork" 2 "$(count_events spawn "$T/diag.log")"
@@ -28,7 +28,7 @@ check_eq "diag: the report is the parent's" \
 	"$(event_pids mt-fork "$T/diag.log" | sort -u)" "$(event_pids spawn "$T/diag.log" | sort -u)"
 check "diag: no fallback" test "$(count_events spawn-fallback "$T/diag.log")" -eq 0
 
-timed FORKSAFE_FORK=spawn FORKSAFE_DIAG=1 FORKSAFE_LOG_FORMAT=json FORKSAFE_LOG="$T/json.log" \
+timed FORKSAFE_FORK=spawn FORKSAFE_SPAWN_AFTER=0 FORKSAFE_DIAG=1 FORKSAFE_LOG_FORMAT=json FORKSAFE_LOG="$T/json.log" \
 	"$prog" >/dev/null 2>&1
 check_eq "json: two spawn objects" 2 "$(grep -c '"event":"spawn"' "$T/json.log")"
 check_json_file json "$T/json.log"

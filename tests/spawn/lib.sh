@@ -1,5 +1,8 @@
 # Helpers for the tests in tests/spawn (sourced): those of tests/diag,
 # plus a timeout around every program run, so a hang fails the test.
+# The tests of what a redirected child may do run FORKSAFE_FORK=spawn with
+# FORKSAFE_SPAWN_AFTER=0 (every site trusted, every fork redirected from
+# the first); auto.sh tests the learning of both modes.
 . "$FS_SRCDIR/tests/diag/lib.sh"
 
 spawnprog() { echo "$FS_BUILDDIR/tests/spawn/$1"; }

@@ -7,7 +7,7 @@
 . "$FS_SRCDIR/tests/spawn/lib.sh"
 prog=$(spawnprog unsafe)
 
-timed FORKSAFE_FORK=spawn "$prog" 4 >"$T/spawn.out" 2>"$T/spawn.err"
+timed FORKSAFE_FORK=spawn FORKSAFE_SPAWN_AFTER=0 "$prog" 4 >"$T/spawn.out" 2>"$T/spawn.err"
 status=$?
 [ "$status" -eq 77 ] && skip "kcmp(2) is not allowed here: $(cat "$T/spawn.err")"
 check_eq "spawn: every check passes (exit status)" 0 "$status"
@@ -17,7 +17,7 @@ check_eq "spawn: environ_site's children ran with the environ they assigned" 4 \
 check "spawn: nothing from forksafe outside diagnostic mode" \
 	test "$(grep -c '^forksafe' "$T/spawn.err")" -eq 0
 
-timed FORKSAFE_FORK=spawn FORKSAFE_DIAG=1 FORKSAFE_LOG="$T/diag.log" "$prog" 4 \
+timed FORKSAFE_FORK=spawn FORKSAFE_SPAWN_AFTER=0 FORKSAFE_DIAG=1 FORKSAFE_LOG="$T/diag.log" "$prog" 4 \
 	>"$T/diag.out" 2>"$T/diag.err"
 check_eq "diag: every check passes (exit status)" 0 "$?"
 reports=$(events spawn-unsafe "$T/diag.log" | while read -r line; do
