@@ -5,7 +5,7 @@
 # with two worker processes: natively, with forksafe preloaded, in
 # diagnostic mode with its reports in a file (FORKSAFE_LOG: the runner
 # reads its workers' stderr, as README recommends for test runners) and
-# under FORKSAFE_FORK=auto.  Every test case that passes natively must
+# under FORKSAFE_FORK=auto and spawn.  Every test case that passes natively must
 # pass in each mode (regrtest.py compares the runner's JUnit reports).
 #
 # No test is excluded: none of these ten files hangs natively on Debian
@@ -14,7 +14,7 @@
 # by the runner's --timeout and, having failed natively, is not held
 # against the other modes.  --timeout also makes every worker a threaded
 # process (faulthandler's watchdog thread), so that forks from Python are
-# threaded forks: what FORKSAFE_FORK=auto acts on.
+# threaded forks: what FORKSAFE_FORK=auto and spawn act on.
 . "$FS_SRCDIR/tests/oracle/lib.sh"
 PY=/usr/bin/python3.11
 need "$PY" "Debian's python3.11"
@@ -44,7 +44,7 @@ case $? in
 *) show_tail "$T/native.out"; die "the native run is no control: $out" ;;
 esac
 
-for mode in default diag auto; do
+for mode in default diag auto spawn; do
 	run "$mode"
 	if out=$("$PY" "$FS_SRCDIR/tests/oracle/regrtest.py" "$T/native.xml" "$T/$mode.xml" "$mode"); then
 		pass "$(printf '%s\n' "$out" | sed -n 2p), none worse than natively"

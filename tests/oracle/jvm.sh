@@ -36,7 +36,7 @@ for try in 1 2 3; do
 done
 check_eq "native: the launcher's children did their work" \
 	"$want (status 0)" "$(cat "$T/launch.native.out") (status $(cat "$T/launch.native.status"))"
-for mode in default diag auto; do
+for mode in default diag auto spawn; do
 	run_prog launch "$mode" java -cp "$T/classes" Launch piped inherit concurrent
 	like_native launch "$mode"
 done

@@ -14,7 +14,7 @@
 #                        setting), diag (FORKSAFE_DIAG=1, reports to the
 #                        file $T/MODE.log: a runner that reads its
 #                        workers' stderr must not see them), auto
-#                        (FORKSAFE_FORK=auto)
+#                        (FORKSAFE_FORK=auto), spawn (FORKSAFE_FORK=spawn)
 #   in_mode MODE CMD...  CMD in MODE's environment
 #   free_port            prints a loopback TCP port nothing listens on
 #                        (the kernel's pick for a bind to port 0); a
@@ -55,6 +55,7 @@ mode_env() {
 	default) menv=("LD_PRELOAD=$FORKSAFE_SO") ;;
 	diag) menv=("LD_PRELOAD=$FORKSAFE_SO" FORKSAFE_DIAG=1 "FORKSAFE_LOG=$T/$1.log") ;;
 	auto) menv=("LD_PRELOAD=$FORKSAFE_SO" FORKSAFE_FORK=auto) ;;
+	spawn) menv=("LD_PRELOAD=$FORKSAFE_SO" FORKSAFE_FORK=spawn) ;;
 	*) die "mode_env: unknown mode '$1'" ;;
 	esac
 }

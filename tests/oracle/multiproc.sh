@@ -5,7 +5,7 @@
 # three processes, a Manager's dict and list (the manager process serves
 # them from threads of its own).  Natively, then with forksafe preloaded
 # in the default mode, the diagnostic mode (a log file; its child-lock
-# check on) and under FORKSAFE_FORK=auto; each must print what the
+# check on) and under FORKSAFE_FORK=auto and spawn; each must print what the
 # native run prints, which is checked against the expected text.
 . "$FS_SRCDIR/tests/oracle/lib.sh"
 need "${PYTHON3:-python3}"
@@ -21,7 +21,7 @@ $method Manager [(0, 0), (1, 1), (2, 4), (3, 9), (4, 16), (5, 25), (6, 36), (7, 
 	(cd "$T" && run_prog "$method" native "$PY" "$FS_SRCDIR/tests/oracle/mp.py" "$method")
 	check_eq "native: multiprocessing, $method" \
 		"$want (status 0)" "$(cat "$T/$method.native.out") (status $(cat "$T/$method.native.status"))"
-	for mode in default diag auto; do
+	for mode in default diag auto spawn; do
 		(cd "$T" && run_prog "$method" "$mode" "$PY" "$FS_SRCDIR/tests/oracle/mp.py" "$method")
 		like_native "$method" "$mode"
 	done

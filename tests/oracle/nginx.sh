@@ -7,9 +7,9 @@
 # NGINX="6;7;"; then SIGQUIT to the old master), while a client keeps
 # asking: no request may fail at any point.  Natively, then with forksafe
 # preloaded (the new master inherits the module) in the default mode, the
-# diagnostic mode and under FORKSAFE_FORK=auto (nginx forks from one
-# thread: nothing is redirected); each step's outcome must be the native
-# one.
+# diagnostic mode and under FORKSAFE_FORK=auto and spawn (nginx forks
+# from one thread: nothing is redirected); each step's outcome must be
+# the native one.
 . "$FS_SRCDIR/tests/oracle/lib.sh"
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 [ -x "$NGINX" ] || skip "nginx is not installed"
@@ -159,7 +159,7 @@ client: some answered, 0 failed
 stop: master exited
 error log: clean'
 
-for mode in native default diag auto; do
+for mode in native default diag auto spawn; do
 	scenario "$mode" >"$T/nginx.$mode.out" 2>"$T/nginx.$mode.err"
 	echo 0 >"$T/nginx.$mode.status"
 	note "$mode: $(grep -c '^ok' "$P/client.log") requests answered"

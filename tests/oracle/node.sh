@@ -20,7 +20,7 @@ spawn x100: 100 answered'
 run_prog child native node "$FS_SRCDIR/tests/oracle/child.js"
 check_eq "native: child_process did its work" \
 	"$want (status 0)" "$(cat "$T/child.native.out") (status $(cat "$T/child.native.status"))"
-for mode in default diag auto; do
+for mode in default diag auto spawn; do
 	run_prog child "$mode" node "$FS_SRCDIR/tests/oracle/child.js"
 	like_native child "$mode"
 done

@@ -6,8 +6,8 @@
 # 100,000 keys, five background saves with writes between them, then a
 # restart that loads the last RDB.  Natively, then with forksafe preloaded
 # into the server and the client in the default mode, under
-# FORKSAFE_FORK=auto (the save children never exec: they must stay real
-# forks) and in the diagnostic mode; each step's outcome must be the
+# FORKSAFE_FORK=auto and spawn (the save children never exec: they must
+# stay real forks) and in the diagnostic mode; each step's outcome must be the
 # native one.
 . "$FS_SRCDIR/tests/oracle/lib.sh"
 need redis-server "redis-server"
@@ -100,7 +100,7 @@ restart: loaded 100005 keys, after5=5
 server: exit status 0
 log: clean'
 
-for m in native default auto diag; do
+for m in native default auto spawn diag; do
 	scenario "$m" >"$T/redis.$m.out" 2>"$T/redis.$m.err"
 	echo 0 >"$T/redis.$m.status"
 	if [ "$m" = native ]; then
