@@ -12,6 +12,7 @@
 #   shim                          a command with the module preloaded
 #   wait_for                      waiting for an event, with a deadline
 #   close_inherited_fds           closes the fds above 2 the script inherited
+#                                 (done once when this file is sourced)
 #
 # Tests wait on events (a pipe closing, a process exiting, a file
 # appearing), never on sleeps: where a driver can block on the event it
@@ -131,3 +132,7 @@ close_inherited_fds() {
 		eval "exec $n>&-"
 	done
 }
+
+# Every driver starts with only fds 0-2 of its caller's: a test passes or
+# fails the same under make check, a terminal or CI.
+close_inherited_fds

@@ -20,8 +20,6 @@ mkdir "$T/home" "$T/bin"
 export HOME=$T/home GIT_CONFIG_NOSYSTEM=1
 export PATH=$T/bin:$PATH
 
-close_inherited_fds
-
 # openfds, on PATH for the cases: prints the fds above 2 it was started
 # with (all but the one ls uses to read its own fd directory) on one line,
 # or "none".

@@ -46,8 +46,6 @@ if [ ! -f "${FORKSAFE_SO:-}" ]; then
 	exit 99
 fi
 
-close_inherited_fds
-
 mode_env() {
 	menv=()
 	case $1 in
