@@ -23,19 +23,7 @@ fds: 0 1 2 3
 inherit status=0
 concurrent 50/50 answered"
 
-# The native run is the control.  Natively, the inheritIO child has been
-# seen once, under the load of a parallel make check, with a stray fd 4
-# (where from is not known: no module is loaded in that run).  A native
-# run that differs from the expected text is said and run again (three
-# tries); each mode must still print exactly the expected text.
-for try in 1 2 3; do
-	run_prog launch native java -cp "$T/classes" Launch piped inherit concurrent
-	[ "$(cat "$T/launch.native.out") (status $(cat "$T/launch.native.status"))" = "$want (status 0)" ] &&
-		break
-	note "native run $try differs from the expected text: $(tr '\n' '|' <"$T/launch.native.out")"
-done
-check_eq "native: the launcher's children did their work" \
-	"$want (status 0)" "$(cat "$T/launch.native.out") (status $(cat "$T/launch.native.status"))"
+native_expected launch "$want" java -cp "$T/classes" Launch piped inherit concurrent
 for mode in default diag auto spawn; do
 	run_prog launch "$mode" java -cp "$T/classes" Launch piped inherit concurrent
 	like_native launch "$mode"

@@ -17,9 +17,7 @@ execSync stdout=sync
 fork ipc reply={"echo":{"n":42},"fdsOk":true} status=0
 spawn x100: 100 answered'
 
-run_prog child native node "$FS_SRCDIR/tests/oracle/child.js"
-check_eq "native: child_process did its work" \
-	"$want (status 0)" "$(cat "$T/child.native.out") (status $(cat "$T/child.native.status"))"
+native_expected child "$want" node "$FS_SRCDIR/tests/oracle/child.js"
 for mode in default diag auto spawn; do
 	run_prog child "$mode" node "$FS_SRCDIR/tests/oracle/child.js"
 	like_native child "$mode"
