@@ -1,8 +1,9 @@
 /* forksafe: what forksafe knows about each fd number.
  *
- * One entry per fd number, in an anonymous mapping reserved when the
- * first fd is recorded, for the hard fd limit (MAP_NORESERVE: only the pages of fd numbers in
- * use are ever touched).  A process may raise its limit later (a daemon
+ * One entry and one call site per fd number (fdtable.h shows how they
+ * are laid out), in an anonymous mapping reserved when the first fd is
+ * recorded, for the hard fd limit (MAP_NORESERVE: only the pages of fd
+ * numbers in use are ever touched).  A process may raise its limit later (a daemon
  * started with a low one): fds beyond the mapping get entries in chunks
  * mapped when the first fd of a chunk is made, so no fd number, up to
  * the kernel's maximum, goes unrecorded.  Every update is O(1) and
@@ -25,39 +26,57 @@ FS_START_DATA struct fs_fdent *fs_table;
 FS_START_DATA int fs_table_hwm;
 
 /* The chunks beyond the first mapping: fd cap + i * CHUNK + j is entry j
- * of chunk i.  Enough chunks for every fd Linux allows (fs.nr_open is at
- * most 2^30 on 64-bit systems, less on 32-bit ones). */
+ * of chunk i, its site word the (j + 1)th below the entries.  Enough
+ * chunks for every fd Linux allows (fs.nr_open is at most 2^30 on 64-bit
+ * systems, less on 32-bit ones). */
 #define CHUNK_SHIFT 20
 #define CHUNK ((size_t)1 << CHUNK_SHIFT)
 #define CHUNKS ((((size_t)1 << 30) >> CHUNK_SHIFT) + 1)
+#define CHUNK_SITES (CHUNK * sizeof(uintptr_t))	/* bytes below a chunk's entries */
+#define CHUNK_BYTES (CHUNK_SITES + CHUNK * sizeof(struct fs_fdent))
 static struct fs_fdent *high[CHUNKS];
 
-struct fs_fdent *fs_fd_entry_high(int fd, int make)
+/* fd's chunk (*j: its index there), mapped now when make; NULL when fd
+ * is not beyond the first mapping or the chunk is not mapped. */
+static struct fs_fdent *chunk_of(int fd, int make, size_t *j)
 {
 	struct fs_fdent *t = __atomic_load_n(&fs_table, __ATOMIC_ACQUIRE), *c, *none = NULL;
 	size_t cap = fs_table_cap_of(t);
 	size_t i = ((size_t)fd - cap) >> CHUNK_SHIFT;
-	size_t j = ((size_t)fd - cap) & (CHUNK - 1);
 	void *p;
 
+	*j = ((size_t)fd - cap) & (CHUNK - 1);
 	/* No table yet: chunks are counted from its end, still unknown. */
 	if (!t || fd < 0 || (size_t)fd < cap || i >= CHUNKS)
 		return NULL;
 	c = __atomic_load_n(&high[i], __ATOMIC_ACQUIRE);
 	if (c || !make)
-		return c ? &c[j] : NULL;
-	p = mmap(NULL, CHUNK * sizeof *c, PROT_READ | PROT_WRITE,
+		return c;
+	p = mmap(NULL, CHUNK_BYTES, PROT_READ | PROT_WRITE,
 		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED)
 		return NULL;
-	if (!__atomic_compare_exchange_n(&high[i], &none, (struct fs_fdent *)p, 0,
-					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-		munmap(p, CHUNK * sizeof *c);
+	c = (struct fs_fdent *)((char *)p + CHUNK_SITES);
+	if (!__atomic_compare_exchange_n(&high[i], &none, c, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE)) {
+		munmap(p, CHUNK_BYTES);
 		c = none;
-	} else {
-		c = p;
 	}
-	return &c[j];
+	return c;
+}
+
+struct fs_fdent *fs_fd_entry_high(int fd, int make)
+{
+	size_t j;
+	struct fs_fdent *c = chunk_of(fd, make, &j);
+	return c ? &c[j] : NULL;
+}
+
+uintptr_t *fs_fd_site_high(int fd)
+{
+	size_t j;
+	struct fs_fdent *c = chunk_of(fd, 0, &j);
+	return c ? (uintptr_t *)c - 1 - j : NULL;
 }
 
 /* hwm is only set once the table is mapped, so fs_table is valid for
@@ -105,13 +124,28 @@ static int hard_fd_limit(struct rlimit *rl)
 }
 
 
+/* The bytes of the first mapping below fs_table: the capacity word and
+ * cap site words, and as many more as put fs_table in the middle of a
+ * page (fdtable.h). */
+#define PAGE ((size_t)4096)
+static size_t table_below(size_t cap)
+{
+	size_t below = (cap + 1) * sizeof(uintptr_t);
+	return ((below + PAGE / 2 + PAGE - 1) & ~(PAGE - 1)) - PAGE / 2;
+}
+
+static size_t table_bytes(size_t cap)
+{
+	return table_below(cap) + cap * sizeof(struct fs_fdent);
+}
+
 /* Sized for the hard fd limit (the soft one may be raised up to it),
  * within [64 Ki, 4 Mi] entries; halved until the mapping succeeds. */
 int fs_fdtable_init(void)
 {
 	struct rlimit rl;
 	size_t cap = 1u << 20;
-	void *p = MAP_FAILED;
+	void *p;
 
 	if (__atomic_load_n(&fs_table, __ATOMIC_ACQUIRE))
 		return 0;
@@ -121,20 +155,20 @@ int fs_fdtable_init(void)
 		cap = 1u << 16;
 	if (cap > (1u << 22))
 		cap = 1u << 22;
-	/* One entry more: the first holds the capacity (fs_table_cap_of). */
-	for (; cap >= 1024 && p == MAP_FAILED; cap /= 2)
-		p = mmap(NULL, (cap + 1) * sizeof(struct fs_fdent), PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	while ((p = mmap(NULL, table_bytes(cap), PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)) == MAP_FAILED &&
+	       cap > 1024)
+		cap /= 2;
 	if (p == MAP_FAILED)
 		return -1;
-	cap *= 2;	/* undo the loop's last halving */
-	((struct fs_fdent *)p)->site = cap;
+	struct fs_fdent *t = (struct fs_fdent *)((char *)p + table_below(cap));
+	((uintptr_t *)t)[-1] = cap;	/* fs_table_cap_of */
 	/* Two threads making their first fds at once each map one; the
 	 * first published wins, with the capacity it carries. */
 	struct fs_fdent *expected = NULL;
-	if (!__atomic_compare_exchange_n(&fs_table, &expected, (struct fs_fdent *)p + 1, 0,
-					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-		munmap(p, (cap + 1) * sizeof(struct fs_fdent));
+	if (!__atomic_compare_exchange_n(&fs_table, &expected, t, 0, __ATOMIC_ACQ_REL,
+					 __ATOMIC_ACQUIRE))
+		munmap(p, table_bytes(cap));
 	return 0;
 }
 
@@ -206,7 +240,7 @@ void fs_fd_created_slow(int fd, unsigned origin, int forced, uintptr_t site)
 			.flags = (uint8_t)(FS_FD_KNOWN | (forced ? FS_FD_FORCED : 0) |
 					   (fs_where & FS_W_SETUP ? FS_FD_CHILD : 0)),
 		};
-		__atomic_store_n(&e->site, site, __ATOMIC_RELAXED);
+		__atomic_store_n(fs_fd_site_word(fd), site, __ATOMIC_RELAXED);
 		__atomic_store_n(&e->meta, n.meta, __ATOMIC_RELEASE);
 	}
 	hwm = __atomic_load_n(&fs_table_hwm, __ATOMIC_RELAXED);
@@ -277,15 +311,16 @@ void fs_fd_set_by_program_range(unsigned first, unsigned last)
 
 int fs_fdtable_mapping(uintptr_t lo, uintptr_t hi)
 {
-	uintptr_t t = (uintptr_t)__atomic_load_n(&fs_table, __ATOMIC_ACQUIRE);
-	size_t bytes = (size_t)(fs_table_cap_of((struct fs_fdent *)t) + 1) * sizeof *fs_table;
+	struct fs_fdent *table = __atomic_load_n(&fs_table, __ATOMIC_ACQUIRE);
+	size_t cap = fs_table_cap_of(table);
+	uintptr_t t = (uintptr_t)table;
 
-	t -= t ? sizeof *fs_table : 0;	/* the mapping begins with the capacity */
-	if (t && lo < t + bytes && t < hi)
+	/* the mapping begins below the sites */
+	if (t && lo < t + cap * sizeof *table && t - table_below(cap) < hi)
 		return 1;
 	for (size_t i = 0; i < CHUNKS; i++) {
 		uintptr_t c = (uintptr_t)__atomic_load_n(&high[i], __ATOMIC_ACQUIRE);
-		if (c && lo < c + CHUNK * sizeof *fs_table && c < hi)
+		if (c && lo < c + CHUNK * sizeof *table && c - CHUNK_SITES < hi)
 			return 1;
 	}
 	return 0;

@@ -18,8 +18,10 @@ enum fs_fd_flags {
 	FS_FD_FORCED = 8,
 };
 
+/* What forksafe knows about one fd: one word, so that a wrapper records
+ * a new fd with one store.  The call site that made it is kept apart
+ * (fs_fd_site), read only on slow paths and in reports. */
 struct fs_fdent {
-	uintptr_t site;		/* return address of the creating call (fs_fd_site) */
 	union {
 		struct {
 			uint16_t origin;	/* the call that made it: enum fs_call_id */
@@ -31,20 +33,34 @@ struct fs_fdent {
 	};
 };
 
-/* The table itself (fdtable.c): entries for fds [0, fs_table_cap()) in
- * one mapping, the fast path's; fds beyond it (a process that raised its
- * fd limit after start-up) in chunks mapped when first needed.  The
- * mapping is made by whichever thread makes the first fd, so its size
- * travels with it: the entry before fs_table[0] holds the capacity,
- * written before the pointer is published. */
+/* The table itself (fdtable.c): one mapping for fds [0, fs_table_cap()),
+ * the fast path's, that holds two arrays around the capacity word:
+ *
+ *	site[cap-1] ... site[1] site[0] cap | entry[0] entry[1] ... entry[cap-1]
+ *	                                    ^ fs_table
+ *
+ * The entries go up from fs_table: a wrapper stores entry fd by index,
+ * one instruction.  The call sites (one uintptr_t each) go down from the
+ * word below the capacity.  fs_table is in the middle of a page, so the
+ * entries and the sites of the first 255 fds share that one page.  fds
+ * beyond cap (a process that raised its fd limit after start-up) are in
+ * chunks mapped when first needed, laid out alike without the capacity
+ * word.  The mapping is made by whichever thread makes the first fd, so
+ * its size travels with it: the capacity is written before the pointer
+ * is published. */
 extern struct fs_fdent *fs_table FS_HIDDEN;
 static inline unsigned fs_table_cap_of(const struct fs_fdent *t)
 {
-	return t ? (unsigned)t[-1].site : 0;
+	return t ? (unsigned)((const uintptr_t *)t)[-1] : 0;
 }
 static inline unsigned fs_table_cap(void)
 {
 	return fs_table_cap_of(__atomic_load_n(&fs_table, __ATOMIC_ACQUIRE));
+}
+/* The site word of fd < fs_table_cap_of(t), t not NULL. */
+static inline uintptr_t *fs_table_site(const struct fs_fdent *t, unsigned fd)
+{
+	return (uintptr_t *)t - 2 - fd;
 }
 extern int fs_table_hwm FS_HIDDEN;
 /* fds in [3, 3 + fs_fast_span) take the fast path of fs_fd_created:
@@ -65,6 +81,8 @@ int fs_fdtable_mapping(uintptr_t lo, uintptr_t hi) FS_HIDDEN;
 /* The entry of an fd beyond the first mapping, or NULL when its chunk is
  * not mapped (make: map it now).  Async-signal-safe. */
 struct fs_fdent *fs_fd_entry_high(int fd, int make) FS_HIDDEN;
+/* Its site word, or NULL when its chunk is not mapped.  Async-signal-safe. */
+uintptr_t *fs_fd_site_high(int fd) FS_HIDDEN;
 /* Returns the entry for fd, or NULL when forksafe has none for it. */
 static inline struct fs_fdent *fs_fd_entry(int fd)
 {
@@ -72,6 +90,15 @@ static inline struct fs_fdent *fs_fd_entry(int fd)
 	if (FS_LIKELY(t && (unsigned)fd < fs_table_cap_of(t)))
 		return &t[fd];
 	return t && fd >= 0 ? fs_fd_entry_high(fd, 0) : NULL;
+}
+/* Returns the word that holds fd's call site, or NULL when forksafe has
+ * none for it. */
+static inline uintptr_t *fs_fd_site_word(int fd)
+{
+	struct fs_fdent *t = __atomic_load_n(&fs_table, __ATOMIC_ACQUIRE);
+	if (FS_LIKELY(t && (unsigned)fd < fs_table_cap_of(t)))
+		return fs_table_site(t, (unsigned)fd);
+	return t && fd >= 0 ? fs_fd_site_high(fd) : NULL;
 }
 
 /* The top bits of site are free on 64-bit systems (user addresses have
@@ -85,9 +112,11 @@ static inline struct fs_fdent *fs_fd_entry(int fd)
 #define FS_SITE_MASK (~(uintptr_t)0)
 #endif
 
-static inline uintptr_t fs_fd_site(const struct fs_fdent *e)
+/* The call site that made fd (a return address), 0 when unknown. */
+static inline uintptr_t fs_fd_site(int fd)
 {
-	return __atomic_load_n(&e->site, __ATOMIC_RELAXED) & FS_SITE_MASK;
+	uintptr_t *w = fs_fd_site_word(fd);
+	return w ? __atomic_load_n(w, __ATOMIC_RELAXED) & FS_SITE_MASK : 0;
 }
 
 /* origin, flags (known, forced), released and peer, as one word. */
@@ -113,6 +142,14 @@ static inline int fs_fd_fast(int fd, int memorder)
 	return (unsigned)fd - 3 < __atomic_load_n(&fs_fast_span, memorder);
 }
 
+/* The entry of fd of the fast range (fs_fd_fast), for a store.  Indexed
+ * by fd - 3, which that test computed: the store is one instruction
+ * (x86_64: mov %reg, 24(%table, %index, 8)). */
+static inline struct fs_fdent *fs_fast_entry(int fd)
+{
+	return &(__atomic_load_n(&fs_table, __ATOMIC_RELAXED) + 3)[(unsigned)fd - 3];
+}
+
 /* Records a new fd.  forced: forksafe added the close-on-exec flag that
  * the program did not ask for.  On the path of every wrapped call: a few
  * loads and one store when nothing special applies.  A failed call (fd
@@ -127,8 +164,7 @@ static inline __attribute__((always_inline)) void fs_fd_created(int fd, unsigned
 		fs_fd_created_slow(fd, origin, forced, site ? site : FS_SITE());
 		return;
 	}
-	__atomic_store_n(&__atomic_load_n(&fs_table, __ATOMIC_RELAXED)[fd].meta,
-			 fs_fd_meta(origin, forced), __ATOMIC_RELEASE);
+	__atomic_store_n(&fs_fast_entry(fd)->meta, fs_fd_meta(origin, forced), __ATOMIC_RELEASE);
 }
 
 /* The meta bit that says forksafe forced the flag (fs_fd_meta). */
@@ -147,8 +183,7 @@ int fs_fd_made_slow(int fd, unsigned origin, int forced, uintptr_t site) FS_HIDD
 /* Records fd of the fast range (fs_fd_fast): one store. */
 static inline void fs_fd_made_fast(int fd, unsigned origin, uint64_t forced)
 {
-	__atomic_store_n(&__atomic_load_n(&fs_table, __ATOMIC_RELAXED)[(unsigned)fd].meta,
-			 fs_fd_meta(origin, 0) | forced, __ATOMIC_RELEASE);
+	__atomic_store_n(&fs_fast_entry(fd)->meta, fs_fd_meta(origin, 0) | forced, __ATOMIC_RELEASE);
 }
 
 /* fs_fd_created for a wrapper that returns the new fd: forced is
@@ -171,8 +206,7 @@ void fs_fd_closed_slow(int fd) FS_HIDDEN;
 /* Forgets fd of the fast range (fs_fd_fast), before it is closed. */
 static inline void fs_fd_forget_fast(int fd)
 {
-	__atomic_store_n(&__atomic_load_n(&fs_table, __ATOMIC_RELAXED)[(unsigned)fd].flags, 0,
-			 __ATOMIC_RELEASE);
+	__atomic_store_n(&fs_fast_entry(fd)->flags, 0, __ATOMIC_RELEASE);
 }
 
 static inline void fs_fd_closed(int fd)

@@ -88,23 +88,24 @@ static __attribute__((noinline, cold)) uintptr_t new_tag(void)
 	return recent.tag;
 }
 
-/* The other end and the tag, kept with the call site. */
-static inline void note_end(struct fs_fdent *e, int peer, uintptr_t tag)
+/* The other end in the entry, the tag with the call site (site). */
+static inline void note_end(struct fs_fdent *e, uintptr_t *site, int peer, uintptr_t tag)
 {
-	__atomic_store_n(&e->site, (__atomic_load_n(&e->site, __ATOMIC_RELAXED) & FS_SITE_MASK) | tag,
+	__atomic_store_n(site, (__atomic_load_n(site, __ATOMIC_RELAXED) & FS_SITE_MASK) | tag,
 			 __ATOMIC_RELAXED);
 	__atomic_store_n(&e->peer, (uint32_t)peer + 1, __ATOMIC_RELEASE);
 }
 
 static int has_tag(int fd, uintptr_t tag)
 {
-	struct fs_fdent *e = fs_fd_entry(fd);
-	return e && (__atomic_load_n(&e->site, __ATOMIC_RELAXED) & ~FS_SITE_MASK) == tag;
+	uintptr_t *site = fs_fd_site_word(fd);
+	return site && (__atomic_load_n(site, __ATOMIC_RELAXED) & ~FS_SITE_MASK) == tag;
 }
 
 void fs_inherit_note_pair(const int fds[2])
 {
 	struct fs_fdent *t = __atomic_load_n(&fs_table, __ATOMIC_ACQUIRE), *a, *b;
+	uintptr_t *sa, *sb;
 	unsigned cap = fs_table_cap_of(t);
 	uintptr_t tag = recent.tag;
 	unsigned n = recent.n;
@@ -113,16 +114,20 @@ void fs_inherit_note_pair(const int fds[2])
 	if (FS_LIKELY(t && (unsigned)fd0 < cap && (unsigned)fd1 < cap)) {
 		a = &t[fd0];
 		b = &t[fd1];
+		sa = fs_table_site(t, (unsigned)fd0);
+		sb = fs_table_site(t, (unsigned)fd1);
 	} else {
 		a = fs_fd_entry(fd0);
 		b = fs_fd_entry(fd1);
+		sa = fs_fd_site_word(fd0);
+		sb = fs_fd_site_word(fd1);
 	}
 	if (FS_UNLIKELY(!a || !b || fs_where_thread))
 		return;
 	if (FS_UNLIKELY(!tag))
 		tag = new_tag();
-	note_end(a, fd1, tag);
-	note_end(b, fd0, tag);
+	note_end(a, sa, fd1, tag);
+	note_end(b, sb, fd0, tag);
 	recent.fd[n & (RECENT - 1)] = fd0;
 	recent.fd[(n + 1) & (RECENT - 1)] = fd1;
 	recent.n = n + 2;

@@ -424,7 +424,7 @@ static void ev_origin(struct fs_event *ev, int fd)
 
 	if (f & FS_FD_KNOWN) {
 		fs_ev_str(ev, "created_by", fs_call_name(e->origin));
-		fs_ev_caller(ev, "created_at", fs_fd_site(e));
+		fs_ev_caller(ev, "created_at", fs_fd_site(fd));
 	} else {
 		fs_ev_str(ev, "created_by", "unknown");
 		fs_ev_str(ev, "created_at", "open at start-up or made by a raw system call");
@@ -455,7 +455,7 @@ static void report_leak(int fd, const char *via, const char *path, uintptr_t sit
 	fs_ev_str(&ev, "via", via);
 	fs_ev_caller(&ev, "exec_at", site);
 	fs_ev_end(&ev);
-	fs_stat_event(FS_ST_EXEC_LEAK, e && (f & FS_FD_KNOWN) ? fs_fd_site(e) : 0);
+	fs_stat_event(FS_ST_EXEC_LEAK, e && (f & FS_FD_KNOWN) ? fs_fd_site(fd) : 0);
 }
 
 /* A forced fd the new program does not get but may expect (why). */

@@ -164,17 +164,35 @@ __attribute__((noinline)) static int close_slow(int fd)
 	return REAL(close)(fd);
 }
 
-/* The common case inline and frameless: bound, an fd of the fast range;
- * then a tail call to libc's close. */
-FS_EXPORT int close(int fd)
+/* Where close's fast path goes: close_first until REAL(close) is bound,
+ * then the function bound, so that the fast path tests nothing but the
+ * span.  Set at load (one relocation), so never NULL.  Binding close when
+ * the first fd is made instead would cost a symbol lookup to every
+ * program that makes fds but never calls close (ls, sed, sort...). */
+static int close_first(int fd);
+FS_START_DATA static int (*close_next)(int) = close_first;
+
+/* The first closes of the fast range: close_slow's, then keeps the slot
+ * once it is bound. */
+static int close_first(int fd)
 {
-	union { void *obj; int (*fn)(int); } real = {
+	int (*real)(int) = REAL(close);
+	union { void *obj; int (*fn)(int); } bound = {
 		.obj = __atomic_load_n(&fs_real.close.obj, __ATOMIC_ACQUIRE)
 	};
 
-	if (FS_LIKELY(real.obj && fs_fd_fast(fd, __ATOMIC_ACQUIRE))) {
+	if (bound.obj)
+		__atomic_store_n(&close_next, bound.fn, __ATOMIC_RELAXED);
+	return real(fd);
+}
+
+/* The common case inline and frameless: an fd of the fast range; then a
+ * tail call to libc's close. */
+FS_EXPORT int close(int fd)
+{
+	if (FS_LIKELY(fs_fd_fast(fd, __ATOMIC_ACQUIRE))) {
 		fs_fd_forget_fast(fd);
-		return real.fn(fd);
+		return __atomic_load_n(&close_next, __ATOMIC_RELAXED)(fd);
 	}
 	return close_slow(fd);
 }

@@ -42,11 +42,11 @@ static inline const char *common_mode_e(const char *mode)
 #define KEY(a, b) ((unsigned)(a) | (unsigned)(b) << 8)
 	unsigned key;
 
+	if (FS_LIKELY(mode[0] == 'r' && !mode[1]))	/* the commonest, first */
+		return "re";
 	if (!mode[0])
 		return NULL;
 	key = KEY((unsigned char)mode[0], (unsigned char)mode[1]);
-	if (FS_LIKELY(key == KEY('r', 0)))	/* the commonest, first */
-		return "re";
 	if (mode[1] && mode[2])
 		return NULL;
 	switch (key) {
@@ -126,13 +126,14 @@ __attribute__((noinline)) static FILE *fopen_made(FILE *f, uintptr_t site)
 			.obj = __atomic_load_n(&fs_real.name.obj, __ATOMIC_ACQUIRE) }; \
 		const char *m; \
 		FILE *f; \
+		int fd; \
 		if (FS_UNLIKELY(!real.obj || !fs_forcing || !mode || \
 				!(m = common_mode_e(mode)))) \
 			return fopen_slow(FS_ID_##name, path, mode, FS_SITE()); \
 		f = real.fn(path, m); \
-		if (FS_UNLIKELY(!f || !fs_fd_fast(f->_fileno, __ATOMIC_ACQUIRE))) \
+		if (FS_UNLIKELY(!f || !fs_fd_fast(fd = f->_fileno, __ATOMIC_ACQUIRE))) \
 			return fopen_made(f, FS_SITE()); \
-		fs_fd_made_fast(f->_fileno, FS_ID_fopen, FS_META_FORCED); \
+		fs_fd_made_fast(fd, FS_ID_fopen, FS_META_FORCED); \
 		return f; \
 	}
 FOPEN_WRAPPER(fopen)
@@ -271,8 +272,10 @@ FS_EXPORT int fclose(FILE *stream)
 		.obj = __atomic_load_n(&fs_real.fclose.obj, __ATOMIC_ACQUIRE)
 	};
 
-	if (FS_LIKELY(real.obj && stream && fs_fd_fast(stream->_fileno, __ATOMIC_ACQUIRE))) {
-		fs_fd_forget_fast(stream->_fileno);
+	int fd;
+
+	if (FS_LIKELY(real.obj && stream && fs_fd_fast(fd = stream->_fileno, __ATOMIC_ACQUIRE))) {
+		fs_fd_forget_fast(fd);
 		return real.fn(stream);
 	}
 	return fclose_slow(stream);
