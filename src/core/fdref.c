@@ -78,9 +78,35 @@ static int whole_list(const char *s)
 	return 1;
 }
 
+/* These scans run at every exec, so in the child of nearly every fork,
+ * before it execs.  A libc function first called there is bound lazily
+ * anew in each child: the dynamic linker's symbol lookup faults in a
+ * dozen pages (its own code, every library's hash tables) that the
+ * child then throws away, about ten page faults per command a shell
+ * runs.  So the string helpers of this file are its own, and it calls
+ * no libc function (memcmp of a constant length is inlined). */
 static int starts_with(const char *s, const char *prefix)
 {
-	return strncmp(s, prefix, strlen(prefix)) == 0;
+	for (; *prefix; s++, prefix++)
+		if (*s != *prefix)
+			return 0;
+	return 1;
+}
+
+static const char *find_char(const char *s, char c)
+{
+	for (; *s; s++)
+		if (*s == c)
+			return s;
+	return NULL;
+}
+
+static int has_blank(const char *s)
+{
+	for (; *s; s++)
+		if (*s == ' ' || *s == '\t' || *s == '\n')
+			return 1;
+	return 0;
 }
 
 /* The patterns that may stand anywhere inside a string. */
@@ -102,7 +128,7 @@ static void scan_inside(const char *s, fs_fdref_cb cb, void *ctx)
 				number_list(p + 1, cb, ctx);
 		} else if (s[0] == 'j' && (starts_with(s, "jobserver-auth=") ||
 					   starts_with(s, "jobserver-fds="))) {
-			const char *p = strchr(s, '=') + 1;
+			const char *p = find_char(s, '=') + 1;
 			if (is_digit(*p))
 				number_list(p, cb, ctx);
 		} else if ((s[0] == '<' || s[0] == '>') && s[1] == '&' && is_digit(s[2])) {
@@ -149,7 +175,7 @@ void fs_fdref_arg(const char *arg, fs_fdref_cb cb, void *ctx)
 		return;
 	}
 	scan_inside(arg, cb, ctx);
-	if (strpbrk(arg, " \t\n"))
+	if (has_blank(arg))
 		scan_words(arg, cb, ctx);
 }
 
@@ -168,7 +194,7 @@ void fs_fdref_env(const char *entry, fs_fdref_cb cb, void *ctx)
 	const char *eq, *value;
 	size_t n;
 
-	if (!entry || !(eq = strchr(entry, '=')))
+	if (!entry || !(eq = find_char(entry, '=')))
 		return;
 	n = (size_t)(eq - entry);
 	value = eq + 1;
@@ -194,7 +220,7 @@ static int list_sep(char c)
 
 void fs_fdref_numbers(const char *entry, fs_fdref_cb cb, void *ctx)
 {
-	const char *value = entry ? strchr(entry, '=') : NULL, *s;
+	const char *value = entry ? find_char(entry, '=') : NULL, *s;
 	int list = 1, seps = 0, fd;
 
 	if (!value || !*++value)

@@ -133,9 +133,13 @@ void fs_inherit_note_pair(const int fds[2])
 	recent.n = n + 2;
 }
 
+/* Called in the parent after every fork: a store only when there is
+ * something to forget, for the page it is on was just made copy-on-write
+ * by the fork (a shell's every command would pay a page fault). */
 void fs_inherit_handed_over(void)
 {
-	recent.n = 0;
+	if (recent.n)
+		recent.n = 0;
 }
 
 /* fd is one end of a pipe or socket pair made through a wrapper, and the
