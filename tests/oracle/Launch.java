@@ -36,7 +36,7 @@ public class Launch {
         System.out.flush();
         Process p = new ProcessBuilder("sh", "-c",
                 "echo inherited; env -u LD_PRELOAD sh -c "
-                + "'cd /proc/self/fd && echo fds: $(ls | sort -n | tr \"\\\\n\" \" \")'")
+                + "'echo fds: $(ls /proc/self/fd | sort -n | tr \"\\\\n\" \" \")'")
                 .inheritIO().start();
         System.out.println("inherit status=" + p.waitFor());
     }

@@ -41,7 +41,7 @@ async function main() {
   // An extra pipe as the child's fd 3, both ways, and nothing else.
   r = await new Promise((resolve) => {
     const c = cp.spawn('sh', ['-c',
-      'read x <&3; echo "got $x" >&3; exec 3>&-; env -u LD_PRELOAD sh -c \'cd /proc/self/fd && echo fds: $(ls | sort -n | tr "\\n" " ")\''],
+      'read x <&3; echo "got $x" >&3; exec 3>&-; env -u LD_PRELOAD sh -c \'echo fds: $(ls /proc/self/fd | sort -n | tr "\\n" " ")\''],
       { stdio: ['ignore', 'pipe', 'inherit', 'pipe'] });
     let out = '', back = '';
     c.stdout.on('data', (d) => { out += d; });

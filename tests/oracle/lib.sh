@@ -29,9 +29,7 @@
 #                        .status
 #   native_expected NAME WANT CMD...
 #                        the native run of CMD (run_prog NAME native),
-#                        which must print WANT and end with status 0;
-#                        a run that does not is said and made again
-#                        (three tries at most), then checked
+#                        which must print WANT and end with status 0
 #   like_native NAME MODE
 #                        passes when MODE's run of NAME printed exactly
 #                        what the native run did, on stdout and stderr,
@@ -104,22 +102,12 @@ run_prog() {
 	echo "$status" >"$T/$name.$mode.status"
 }
 
-# The JVM's and node's children have each been seen, natively and only
-# under the load of a parallel make check, to list a stray fd 4 (no
-# module is loaded in that run: a race of the runtime's own, of the kind
-# forksafe exists to close).  The native run is the control that shows
-# the check can pass here, so it gets three tries; every mode must still
-# print exactly WANT.
 native_expected() {
-	local name=$1 want=$2 try got
+	local name=$1 want=$2
 	shift 2
-	for try in 1 2 3; do
-		run_prog "$name" native "$@"
-		got="$(cat "$T/$name.native.out") (status $(cat "$T/$name.native.status"))"
-		[ "$got" = "$want (status 0)" ] && break
-		note "native run $try differs from the expected text: $(tr '\n' '|' <"$T/$name.native.out")"
-	done
-	check_eq "native: $name did its work" "$want (status 0)" "$got"
+	run_prog "$name" native "$@"
+	check_eq "native: $name did its work" "$want (status 0)" \
+		"$(cat "$T/$name.native.out") (status $(cat "$T/$name.native.status"))"
 }
 
 like_native() {
