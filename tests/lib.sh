@@ -53,12 +53,14 @@ check() {
 	if "$@"; then pass "$what"; else fail "$what"; fi
 }
 
-# check_eq DESCRIPTION EXPECTED ACTUAL
+# check_eq DESCRIPTION EXPECTED ACTUAL: fails (status 1) when they differ,
+# so that a driver can show more of a failure (check_eq ... || show).
 check_eq() {
 	if [ "$2" = "$3" ]; then
 		pass "$1"
 	else
 		fail "$1: expected '$2', got '$3'"
+		return 1
 	fi
 }
 

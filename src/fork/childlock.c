@@ -10,7 +10,9 @@
  * multiprocessing manager does) and these take locks too: an owner is
  * dead only when it is no live thread of this process, which
  * tgkill(getpid(), owner, 0) tells (ESRCH), one system call, made only
- * for a lock that is held by another thread.  The check runs only in
+ * for a lock that is held by another thread, and only if the lock still
+ * names that owner afterwards (it may have released it and exited in
+ * between: still_dead_owner).  The check runs only in
  * such a child (fs_where FS_W_LOCKCHECK), never in a vfork child of it
  * (another process, whose parent's threads are alive); in every other
  * process the wrappers cost one predictable branch.
@@ -85,13 +87,26 @@ static int dead(int tid)
 	return tid != gettid() && fs_raw_syscall(SYS_tgkill, pid, tid, 0, 0, 0, 0) == -ESRCH;
 }
 
+/* *owner_word still names tid, a dead thread, after the liveness check:
+ * an owner read just before it released the lock and exited (a
+ * short-lived thread of the child) has gone, but so has its hold, and
+ * the word says so by now (glibc clears the owner before it releases the
+ * lock).  Checked twice around a second liveness check, so that a new
+ * thread given the same id meanwhile is not taken for the dead one. */
+static int still_dead_owner(const int *owner_word, int tid)
+{
+	return __atomic_load_n(owner_word, __ATOMIC_ACQUIRE) == tid && dead(tid) &&
+	       __atomic_load_n(owner_word, __ATOMIC_ACQUIRE) == tid;
+}
+
 static void mutex_check(pthread_mutex_t *m, const char *fn, uintptr_t site)
 {
 	int owner = __atomic_load_n(&m->__data.__owner, __ATOMIC_RELAXED);
 
 	if (!__atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) || owner <= 0 ||
 	    owner == gettid() || (m->__data.__kind & MUTEX_KIND_PLAIN_MASK) || fs_where_thread ||
-	    !dead(owner))
+	    !dead(owner) || !__atomic_load_n(&m->__data.__lock, __ATOMIC_RELAXED) ||
+	    !still_dead_owner(&m->__data.__owner, owner))
 		return;
 	if (orphaned("mutex", m, owner, fn, site)) {
 		m->__data.__lock = 0;
@@ -113,7 +128,8 @@ static void rwlock_check(pthread_rwlock_t *rw, int write, const char *fn, uintpt
 	if (fs_where_thread)
 		return;
 	if (writer > 0 && writer != gettid()) {
-		if (!dead(writer) || !orphaned("rwlock", rw, writer, fn, site))
+		if (!dead(writer) || !still_dead_owner(&rw->__data.__cur_writer, writer) ||
+		    !orphaned("rwlock", rw, writer, fn, site))
 			return;
 	} else if (write && readers > 0 && !(fs_where & FS_W_THREADS)) {
 		if (!orphaned("rwlock", rw, 0, fn, site))

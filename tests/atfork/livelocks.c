@@ -9,7 +9,11 @@
  *   thread must wait until it is released, and find the holder's work
  *   done (a lock reset under a live holder would let it in early);
  * - four threads and the main thread add to one counter under a mutex
- *   and a rwlock, 20000 times each: the sums must come out exact.
+ *   and a rwlock, 20000 times each: the sums must come out exact;
+ * - short-lived threads, 2000 of them, four at a time, each adding to a
+ *   counter under the mutex and the rwlock once and exiting while the
+ *   main thread adds too: an owner read just before it released the
+ *   lock and exited is gone, but the lock is no orphan.
  * With FORKSAFE_CHILD_LOCKS=abort or break forksafe checks every lock
  * the child waits on; neither may report, abort or reset any of these.
  * The child exits 0 when everything held; the parent exits with the
@@ -125,6 +129,48 @@ static void *adder(void *arg)
 	return arg;
 }
 
+#define SHORT_LIVED 2000
+#define SHORT_AT_ONCE 4
+
+static void *short_lived(void *arg)
+{
+	pthread_mutex_lock(&mutex);
+	counter_m++;
+	pthread_mutex_unlock(&mutex);
+	pthread_rwlock_wrlock(&rwlock);
+	counter_rw++;
+	pthread_rwlock_unlock(&rwlock);
+	return arg;
+}
+
+static void owners_that_exit(void)
+{
+	pthread_t t[SHORT_AT_ONCE];
+	long extra = 0;
+	char what[96];
+
+	counter_m = counter_rw = 0;
+	for (int i = 0; i < SHORT_LIVED / SHORT_AT_ONCE; i++) {
+		for (int k = 0; k < SHORT_AT_ONCE; k++)
+			if (pthread_create(&t[k], NULL, short_lived, NULL) != 0)
+				abort();
+		for (int k = 0; k < 8; k++, extra++) {
+			pthread_mutex_lock(&mutex);
+			counter_m++;
+			pthread_mutex_unlock(&mutex);
+			pthread_rwlock_wrlock(&rwlock);
+			counter_rw++;
+			pthread_rwlock_unlock(&rwlock);
+		}
+		for (int k = 0; k < SHORT_AT_ONCE; k++)
+			pthread_join(t[k], NULL);
+	}
+	snprintf(what, sizeof what, "short-lived owners: mutex counter exact (%ld)", counter_m);
+	check(counter_m == SHORT_LIVED + extra, what);
+	snprintf(what, sizeof what, "short-lived owners: rwlock counter exact (%ld)", counter_rw);
+	check(counter_rw == SHORT_LIVED + extra, what);
+}
+
 static int child(void)
 {
 	pthread_t t[THREADS];
@@ -136,6 +182,8 @@ static int child(void)
 	held_by_live_thread(0, "a mutex a live thread of the child holds is waited for");
 	held_by_live_thread(1, "a rwlock a live thread holds for writing is waited for");
 	held_by_live_thread(2, "a rwlock live threads hold for reading is waited for");
+	owners_that_exit();
+	counter_m = counter_rw = 0;
 	for (int i = 0; i < THREADS; i++)
 		if (pthread_create(&t[i], NULL, adder, NULL) != 0)
 			return 2;

@@ -15,7 +15,8 @@ for mode in abort break; do
 	check_eq "CHILD_LOCKS=$mode: the child's checks pass (exit status)" 0 "$?"
 	grep '^FAIL' "$T/$mode.err"
 	check_eq "CHILD_LOCKS=$mode: no child-deadlock report" 0 \
-		"$(cat "$T/$mode.log" "$T/$mode.err" 2>/dev/null | count_events child-deadlock)"
+		"$(cat "$T/$mode.log" "$T/$mode.err" 2>/dev/null | count_events child-deadlock)" ||
+		cat "$T/$mode.log" "$T/$mode.err" 2>/dev/null | grep 'child-deadlock' | head -5 >&2
 done
 timeout -k 5 120 "$prog" >"$T/native.out" 2>"$T/native.err"
 check_eq "control: without forksafe the checks pass" 0 "$?"
@@ -52,7 +53,9 @@ PY
 		done
 		check_eq "python manager, CHILD_LOCKS=$mode: no child-deadlock report" 0 \
 			"$(cat "$T/py-$mode.log" "$T/py-$mode.err" 2>/dev/null |
-				count_events child-deadlock)"
+				count_events child-deadlock)" ||
+			cat "$T/py-$mode.log" "$T/py-$mode.err" 2>/dev/null |
+				grep 'child-deadlock' | head -5 >&2
 	done
 else
 	note "$py is not installed: the CPython case is not run"
