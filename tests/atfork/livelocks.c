@@ -112,15 +112,31 @@ static void held_by_live_thread(int kind, const char *what)
 	pthread_join(t, NULL);
 }
 
+/* One to each counter, under the mutex and under the rwlock. */
+static void add_once(void)
+{
+	pthread_mutex_lock(&mutex);
+	counter_m++;
+	pthread_mutex_unlock(&mutex);
+	pthread_rwlock_wrlock(&rwlock);
+	counter_rw++;
+	pthread_rwlock_unlock(&rwlock);
+}
+
+static void check_counters(const char *label, long want)
+{
+	char what[96];
+
+	snprintf(what, sizeof what, "%smutex counter exact (%ld)", label, counter_m);
+	check(counter_m == want, what);
+	snprintf(what, sizeof what, "%srwlock counter exact (%ld)", label, counter_rw);
+	check(counter_rw == want, what);
+}
+
 static void *adder(void *arg)
 {
 	for (int i = 0; i < ROUNDS; i++) {
-		pthread_mutex_lock(&mutex);
-		counter_m++;
-		pthread_mutex_unlock(&mutex);
-		pthread_rwlock_wrlock(&rwlock);
-		counter_rw++;
-		pthread_rwlock_unlock(&rwlock);
+		add_once();
 		if (i % 64 == 0) {
 			pthread_rwlock_rdlock(&rwlock);
 			pthread_rwlock_unlock(&rwlock);
@@ -134,12 +150,7 @@ static void *adder(void *arg)
 
 static void *short_lived(void *arg)
 {
-	pthread_mutex_lock(&mutex);
-	counter_m++;
-	pthread_mutex_unlock(&mutex);
-	pthread_rwlock_wrlock(&rwlock);
-	counter_rw++;
-	pthread_rwlock_unlock(&rwlock);
+	add_once();
 	return arg;
 }
 
@@ -147,34 +158,23 @@ static void owners_that_exit(void)
 {
 	pthread_t t[SHORT_AT_ONCE];
 	long extra = 0;
-	char what[96];
 
 	counter_m = counter_rw = 0;
 	for (int i = 0; i < SHORT_LIVED / SHORT_AT_ONCE; i++) {
 		for (int k = 0; k < SHORT_AT_ONCE; k++)
 			if (pthread_create(&t[k], NULL, short_lived, NULL) != 0)
 				abort();
-		for (int k = 0; k < 8; k++, extra++) {
-			pthread_mutex_lock(&mutex);
-			counter_m++;
-			pthread_mutex_unlock(&mutex);
-			pthread_rwlock_wrlock(&rwlock);
-			counter_rw++;
-			pthread_rwlock_unlock(&rwlock);
-		}
+		for (int k = 0; k < 8; k++, extra++)
+			add_once();
 		for (int k = 0; k < SHORT_AT_ONCE; k++)
 			pthread_join(t[k], NULL);
 	}
-	snprintf(what, sizeof what, "short-lived owners: mutex counter exact (%ld)", counter_m);
-	check(counter_m == SHORT_LIVED + extra, what);
-	snprintf(what, sizeof what, "short-lived owners: rwlock counter exact (%ld)", counter_rw);
-	check(counter_rw == SHORT_LIVED + extra, what);
+	check_counters("short-lived owners: ", SHORT_LIVED + extra);
 }
 
 static int child(void)
 {
 	pthread_t t[THREADS];
-	char what[96];
 
 	main_tid = (pid_t)syscall(SYS_gettid);
 	if (pipe(held_pipe) != 0)
@@ -190,10 +190,7 @@ static int child(void)
 	adder(NULL);
 	for (int i = 0; i < THREADS; i++)
 		pthread_join(t[i], NULL);
-	snprintf(what, sizeof what, "mutex counter exact (%ld)", counter_m);
-	check(counter_m == (long)ROUNDS * (THREADS + 1), what);
-	snprintf(what, sizeof what, "rwlock counter exact (%ld)", counter_rw);
-	check(counter_rw == (long)ROUNDS * (THREADS + 1), what);
+	check_counters("", (long)ROUNDS * (THREADS + 1));
 	return failures ? 1 : 0;
 }
 
