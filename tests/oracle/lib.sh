@@ -30,6 +30,10 @@
 #   native_expected NAME WANT CMD...
 #                        the native run of CMD (run_prog NAME native),
 #                        which must print WANT and end with status 0
+#   native_as WANT NAME WHAT [LOG...]
+#                        passes (WHAT) when the native run of NAME left
+#                        exactly WANT in $T/NAME.native.out; else fails
+#                        and shows that output, its stderr and each LOG
 #   like_native NAME MODE
 #                        passes when MODE's run of NAME printed exactly
 #                        what the native run did, on stdout and stderr,
@@ -108,6 +112,20 @@ native_expected() {
 	run_prog "$name" native "$@"
 	check_eq "native: $name did its work" "$want (status 0)" \
 		"$(cat "$T/$name.native.out") (status $(cat "$T/$name.native.status"))"
+}
+
+native_as() {
+	local want=$1 name=$2 what=$3 log
+	shift 3
+	if [ "$(cat "$T/$name.native.out")" = "$want" ]; then
+		pass "native: $what"
+		return 0
+	fi
+	fail "native: $what"
+	sed 's/^/    /' "$T/$name.native.out" >&2
+	show_tail "$T/$name.native.err"
+	for log in "$@"; do show_tail "$log"; done
+	return 1
 }
 
 like_native() {

@@ -164,14 +164,9 @@ for mode in native default diag auto spawn; do
 	echo 0 >"$T/nginx.$mode.status"
 	note "$mode: $(grep -c '^ok' "$P/client.log") requests answered"
 	if [ $mode = native ]; then
-		if [ "$(cat "$T/nginx.native.out")" = "$want" ]; then
-			pass "native: nginx started, reloaded, upgraded and stopped, serving throughout"
-		else
-			fail "native: nginx's life cycle"
-			sed 's/^/    /' "$T/nginx.native.out" >&2
-			show_tail "$T/nginx.native.err"
-			show_tail "$P/logs/error.log"
-		fi
+		native_as "$want" nginx \
+			"nginx started, reloaded, upgraded and stopped, serving throughout" \
+			"$P/logs/error.log"
 	else
 		check "$mode: the new master runs with forksafe loaded" test -e "$P/module-in-new-master"
 		like_native nginx "$mode" || show_tail "$P/logs/error.log"

@@ -104,14 +104,8 @@ for m in native default auto spawn diag; do
 	scenario "$m" >"$T/redis.$m.out" 2>"$T/redis.$m.err"
 	echo 0 >"$T/redis.$m.status"
 	if [ "$m" = native ]; then
-		if [ "$(cat "$T/redis.native.out")" = "$want" ]; then
-			pass "native: five background saves, then a restart loads the last"
-		else
-			fail "native: redis's background saves"
-			sed 's/^/    /' "$T/redis.native.out" >&2
-			show_tail "$T/redis.native.err"
-			show_tail "$T/redis-native/redis.log"
-		fi
+		native_as "$want" redis "five background saves, then a restart loads the last" \
+			"$T/redis-native/redis.log"
 	else
 		check "$m: the server runs with forksafe loaded" test -e "$T/redis-$m/module-loaded"
 		like_native redis "$m" || show_tail "$T/redis-$m/redis.log"
