@@ -83,16 +83,9 @@ static int whole_list(const char *s)
  * anew in each child: the dynamic linker's symbol lookup faults in a
  * dozen pages (its own code, every library's hash tables) that the
  * child then throws away, about ten page faults per command a shell
- * runs.  So the string helpers of this file are its own, and it calls
- * no libc function (memcmp of a constant length is inlined). */
-static int starts_with(const char *s, const char *prefix)
-{
-	for (; *prefix; s++, prefix++)
-		if (*s != *prefix)
-			return 0;
-	return 1;
-}
-
+ * runs.  So the string helpers of this file are its own (and
+ * fs_has_prefix, parse.h), and it calls no libc function (memcmp of a
+ * constant length is inlined). */
 static const char *find_char(const char *s, char c)
 {
 	for (; *s; s++)
@@ -117,7 +110,7 @@ static void scan_inside(const char *s, fs_fdref_cb cb, void *ctx)
 	const char *e;
 
 	for (; *s; s++) {
-		if (s[0] == '/' && starts_with(s, "/fd/") && is_digit(s[4])) {
+		if (s[0] == '/' && fs_has_prefix(s, "/fd/") && is_digit(s[4])) {
 			if ((e = number(s + 4, &fd)) != NULL)
 				cb(fd, fd, ctx);
 		} else if (lower(s[0]) == 'f' && lower(s[1]) == 'd') {
@@ -126,8 +119,8 @@ static void scan_inside(const char *s, fs_fdref_cb cb, void *ctx)
 				p++;
 			if ((*p == '=' || *p == ':') && is_digit(p[1]))
 				number_list(p + 1, cb, ctx);
-		} else if (s[0] == 'j' && (starts_with(s, "jobserver-auth=") ||
-					   starts_with(s, "jobserver-fds="))) {
+		} else if (s[0] == 'j' && (fs_has_prefix(s, "jobserver-auth=") ||
+					   fs_has_prefix(s, "jobserver-fds="))) {
 			const char *p = find_char(s, '=') + 1;
 			if (is_digit(*p))
 				number_list(p, cb, ctx);

@@ -92,14 +92,6 @@ struct env_seen {
 	int n;				/* how many there are (may exceed MAX_ENV_SEEN) */
 };
 
-static int has_prefix(const char *s, const char *prefix)
-{
-	while (*prefix)
-		if (*s++ != *prefix++)
-			return 0;
-	return 1;
-}
-
 /* The value of "NAME=value" when entry is one for name, else NULL. */
 static const char *value_of(const char *entry, const char *name)
 {
@@ -113,7 +105,7 @@ static void env_scan(struct env_seen *seen)
 {
 	seen->n = 0;
 	for (char **e = environ; e && *e; e++)
-		if ((*e)[0] == 'F' && (*e)[1] == 'O' && has_prefix(*e, "FORKSAFE_")) {
+		if ((*e)[0] == 'F' && (*e)[1] == 'O' && fs_has_prefix(*e, "FORKSAFE_")) {
 			if (seen->n < MAX_ENV_SEEN)
 				seen->v[seen->n] = *e;
 			seen->n++;

@@ -6,6 +6,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Nonzero when s begins with prefix.  A loop of its own, not strncmp:
+ * its callers run where a first call of a libc function costs a lazy
+ * symbol lookup (start-up, init.c; a forked child before exec, fdref.c). */
+static inline int fs_has_prefix(const char *s, const char *prefix)
+{
+	while (*prefix)
+		if (*s++ != *prefix++)
+			return 0;
+	return 1;
+}
+
 enum fs_cloexec_mode { FS_CLOEXEC_FORCE = 0, FS_CLOEXEC_AUDIT, FS_CLOEXEC_OFF };
 
 /* Parses a FORKSAFE_CLOEXEC value.  Returns 0, or -1 when invalid. */
