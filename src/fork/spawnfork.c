@@ -502,6 +502,8 @@ int fs_spawn_possible(uintptr_t site, int threads)
 	enum fallback why = HAVE_SPAWNFORK ? FB_COUNT : FB_ARCH;
 
 #if defined(FS_TSAN)
+	/* ThreadSanitizer keeps per-thread state that a child running on
+	 * its parent's stack, in its memory, would corrupt. */
 	why = FB_TSAN;
 #endif
 #if HAVE_SPAWNFORK
@@ -522,25 +524,14 @@ static struct save *prepare(uintptr_t site, struct plan *p)
 	uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
 	struct save *s;
 
-	if (!HAVE_SPAWNFORK) {
-		fallback(FB_ARCH, site);
+	/* What the process cannot do (decide() asked already: a few loads). */
+	if (!fs_spawn_possible(site, 2))
 		return NULL;
-	}
 	if (fs_where_thread) {
 		fallback(FB_NESTED, site);
 		return NULL;
 	}
-#if defined(FS_TSAN)
-	/* ThreadSanitizer keeps per-thread state that a child running on
-	 * its parent's stack, in its memory, would corrupt. */
-	fallback(FB_TSAN, site);
-	return NULL;
-#endif
 #if HAVE_SPAWNFORK
-	if (fs_shadow_stack_on()) {
-		fallback(FB_SHSTK, site);
-		return NULL;
-	}
 	if (on_alternate_stack()) {
 		fallback(FB_ALTSTACK, site);
 		return NULL;
