@@ -102,7 +102,7 @@ static inline __attribute__((always_inline)) int want_spawn(int threads, uintptr
 {
 	if (!fs_spawn_possible(site, threads))
 		return 0;
-	if (fs_cfg.fork_mode == FS_FORK_SPAWN && fs_cfg.spawn_after == 0)
+	if (!fs_learning())	/* spawn, FORKSAFE_SPAWN_AFTER=0 */
 		return (threads > 1 || (fs_where_thread & FS_W_REDIRECTED)) &&
 		       fs_spawn_site_ok(site);
 	return fs_spawn_site_ok(site) &&
